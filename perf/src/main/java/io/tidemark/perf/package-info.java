@@ -1,0 +1,4 @@
+/**
+ * Benchmarks and the durability-vs-latency lab.
+ */
+package io.tidemark.perf;
