@@ -1,0 +1,41 @@
+package io.tidemark.engine;
+
+/**
+ * What the owner of a log (a {@link LogManager} or a standalone log) wants to hear about. Called on
+ * the writer thread except {@link #onClosed} which may run on the closing thread.
+ */
+interface LogHooks
+{
+    /** No-op hooks. */
+    LogHooks NONE = new LogHooks()
+    {
+    };
+
+    /**
+     * A segment was rolled: a good moment to checkpoint the recovery point.
+     *
+     * @param log the log.
+     */
+    default void onRolled(final Log log)
+    {
+    }
+
+    /**
+     * The log failed (a sync failed, or its writer stopped).
+     *
+     * @param log the log.
+     * @param ex  the failure.
+     */
+    default void onFailure(final Log log, final StorageException ex)
+    {
+    }
+
+    /**
+     * The log closed and released its files.
+     *
+     * @param log the log.
+     */
+    default void onClosed(final Log log)
+    {
+    }
+}

@@ -1,0 +1,372 @@
+package io.tidemark.engine;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.tidemark.engine.storage.MappedRegion;
+import io.tidemark.engine.storage.Storage;
+import io.tidemark.engine.storage.StorageFile;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One segment of a log: {@code %020d.log} holding whole record batches back to back, with its sparse
+ * offset and time indexes. The file name is the base offset, the first offset the segment may hold.
+ *
+ * <pre>
+ *  0                                   size         allocated             capacity
+ *  +-------+-------+-------+-----------+------------+---------------------+
+ *  | batch | batch | batch |   ...     |  zeros (blocks reserved) | hole  |
+ *  +-------+-------+-------+-----------+------------+---------------------+
+ *  published to readers ---^            ^-- writer may write up to here without ENOSPC
+ * </pre>
+ *
+ * The active segment is mapped read-write at its full capacity ({@code segment.bytes}); blocks are
+ * reserved ({@link StorageFile#allocate}) a chunk ahead of the writer so a full disk is an error on
+ * the append, never a SIGBUS. On roll the file is trimmed to {@code size}.
+ *
+ * <p>Lifetime: reference counted. The log holds one reference; readers (cursors, file slices) take
+ * one while they touch the mapping or the channel. A deleted segment's files are renamed
+ * {@code .deleted} at once and closed, unmapped and removed when the last reference goes.
+ */
+final class Segment
+{
+    static final String LOG_SUFFIX = ".log";
+    static final String INDEX_SUFFIX = ".index";
+    static final String TIME_INDEX_SUFFIX = ".timeindex";
+    static final String DELETED_SUFFIX = ".deleted";
+
+    final long baseOffset;
+    private final Storage storage;
+    private Path logPath;
+    private StorageFile logFile;
+    private MappedRegion region;
+    private final List<MappedRegion> retiredRegions = new ArrayList<>();
+    private volatile UnsafeBuffer data;
+    final OffsetIndex offsetIndex;
+    final TimeIndex timeIndex;
+    private final AtomicInteger refs = new AtomicInteger(1);
+
+    private volatile int size;
+    private volatile long maxTimestamp = -1;
+    private volatile long nextOffsetPublished;
+
+    // writer thread only
+    int writePosition;
+    int allocated;
+    int capacity;
+    long nextOffset;
+    long offsetOfMaxTimestamp;
+    long writerMaxTimestamp = -1;
+    long firstAppendNs = Long.MIN_VALUE;
+    int bytesSinceLastIndexEntry;
+    boolean writable;
+
+    private Segment(final Storage storage, final Path dir, final long baseOffset)
+    {
+        this.storage = storage;
+        this.baseOffset = baseOffset;
+        this.logPath = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
+        this.offsetIndex = new OffsetIndex(storage, dir.resolve(fileName(baseOffset, INDEX_SUFFIX)), baseOffset);
+        this.timeIndex = new TimeIndex(storage, dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset);
+        this.nextOffset = baseOffset;
+        this.nextOffsetPublished = baseOffset;
+    }
+
+    static String fileName(final long baseOffset, final String suffix)
+    {
+        return String.format("%020d%s", baseOffset, suffix);
+    }
+
+    /**
+     * @return the base offset if {@code name} is a segment log file name, else -1.
+     */
+    static long parseBaseOffset(final String name, final String suffix)
+    {
+        if (!name.endsWith(suffix) || name.length() != 20 + suffix.length())
+        {
+            return -1;
+        }
+        try
+        {
+            return Long.parseLong(name.substring(0, 20));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
+     * Creates a new, empty, writable segment. The caller fsyncs the directory.
+     */
+    static Segment create(final Storage storage, final Path dir, final long baseOffset, final LogConfig config)
+        throws IOException
+    {
+        final Segment s = new Segment(storage, dir, baseOffset);
+        s.logFile = storage.open(s.logPath, true);
+        s.logFile.setLength(0);
+        s.openWritable(config, 0, 0);
+        return s;
+    }
+
+    /**
+     * Opens an existing segment file without mapping it (recovery maps it once it knows the size).
+     */
+    static Segment openExisting(final Storage storage, final Path dir, final long baseOffset) throws IOException
+    {
+        final Segment s = new Segment(storage, dir, baseOffset);
+        s.logFile = storage.open(s.logPath, false);
+        return s;
+    }
+
+    long fileSize() throws IOException
+    {
+        return logFile.size();
+    }
+
+    /**
+     * Maps the file read-only at {@code validSize} bytes, for scanning and reading a sealed segment.
+     */
+    void mapReadOnly(final int validSize) throws IOException
+    {
+        retire();
+        if (validSize > 0)
+        {
+            region = logFile.map(0, validSize, false);
+            data = new UnsafeBuffer(region.buffer());
+        }
+        else
+        {
+            data = new UnsafeBuffer(new byte[0]);
+        }
+        capacity = validSize;
+        writePosition = validSize;
+        allocated = validSize;
+        size = validSize;
+        writable = false;
+    }
+
+    /**
+     * Makes this the active segment: drops anything after {@code validSize}, grows the file to
+     * {@code segment.bytes} (a hole), maps it read-write and reserves the first chunk.
+     */
+    void openWritable(final LogConfig config, final int validSize, final int indexEntries) throws IOException
+    {
+        retire();
+        logFile.setLength(validSize);
+        logFile.setLength(config.segmentBytes());
+        region = logFile.map(0, config.segmentBytes(), true);
+        data = new UnsafeBuffer(region.buffer());
+        capacity = config.segmentBytes();
+        writePosition = validSize;
+        size = validSize;
+        allocated = validSize;
+        writable = true;
+        offsetIndex.openWritable(config.segmentIndexBytes(), indexEntries);
+        timeIndex.openWritable(config.segmentIndexBytes(), timeIndex.entries());
+        ensureAllocated(validSize, Math.min(config.preallocateBytes(), capacity - validSize));
+    }
+
+    /**
+     * Reserves blocks so that bytes up to {@code end} can be written; grows by at least
+     * {@code chunk} at a time.
+     *
+     * @throws IOException ENOSPC when the disk is full.
+     */
+    void ensureAllocated(final int end, final int chunk) throws IOException
+    {
+        if (end <= allocated && allocated > 0)
+        {
+            return;
+        }
+        final int target = (int)Math.min(capacity, Math.max((long)end, (long)allocated + chunk));
+        if (target > allocated)
+        {
+            logFile.allocate(allocated, target - allocated);
+            allocated = target;
+        }
+    }
+
+    /**
+     * Keeps old mappings alive until the segment is destroyed: a reader may still hold their address.
+     */
+    private void retire()
+    {
+        if (region != null)
+        {
+            retiredRegions.add(region);
+            region = null;
+        }
+    }
+
+    UnsafeBuffer data()
+    {
+        return data;
+    }
+
+    FileChannel channel()
+    {
+        return logFile.channel();
+    }
+
+    Path logPath()
+    {
+        return logPath;
+    }
+
+    /**
+     * @return bytes published to readers.
+     */
+    int size()
+    {
+        return size;
+    }
+
+    /**
+     * @return the offset after the last published batch.
+     */
+    long nextOffsetPublished()
+    {
+        return nextOffsetPublished;
+    }
+
+    /**
+     * Publishes what the writer wrote: bytes then offsets (volatile stores, release order).
+     */
+    void publish()
+    {
+        maxTimestamp = writerMaxTimestamp;
+        size = writePosition;
+        nextOffsetPublished = nextOffset;
+    }
+
+    /**
+     * @return the largest timestamp in the segment, or -1.
+     */
+    long maxTimestamp()
+    {
+        return maxTimestamp;
+    }
+
+    void forceData() throws IOException
+    {
+        logFile.force(false);
+    }
+
+    void forceAll() throws IOException
+    {
+        logFile.force(true);
+        offsetIndex.flush();
+        timeIndex.flush();
+    }
+
+    /**
+     * Seals the segment: final time index entry, trim files to their content. The caller syncs first.
+     */
+    void seal() throws IOException
+    {
+        if (writerMaxTimestamp >= 0)
+        {
+            timeIndex.maybeAppend(writerMaxTimestamp, offsetOfMaxTimestamp);
+        }
+        logFile.setLength(writePosition);
+        offsetIndex.trim();
+        timeIndex.trim();
+        allocated = writePosition;
+        writable = false;
+    }
+
+    /**
+     * @return false if the segment is already being destroyed.
+     */
+    boolean retain()
+    {
+        while (true)
+        {
+            final int r = refs.get();
+            if (r <= 0)
+            {
+                return false;
+            }
+            if (refs.compareAndSet(r, r + 1))
+            {
+                return true;
+            }
+        }
+    }
+
+    void release()
+    {
+        if (refs.decrementAndGet() == 0)
+        {
+            destroy();
+        }
+    }
+
+    int refCount()
+    {
+        return refs.get();
+    }
+
+    private boolean deleteOnRelease;
+
+    /**
+     * Renames the files {@code .deleted} now and removes them once no reader holds the segment.
+     */
+    void markDeleted() throws IOException
+    {
+        deleteOnRelease = true;
+        final Path deleted = logPath.resolveSibling(logPath.getFileName() + DELETED_SUFFIX);
+        storage.move(logPath, deleted);
+        logPath = deleted;
+        offsetIndex.renameTo(offsetIndex.path().resolveSibling(offsetIndex.path().getFileName() + DELETED_SUFFIX));
+        timeIndex.renameTo(timeIndex.path().resolveSibling(timeIndex.path().getFileName() + DELETED_SUFFIX));
+    }
+
+    private void destroy()
+    {
+        if (region != null)
+        {
+            region.close();
+            region = null;
+        }
+        for (final MappedRegion r : retiredRegions)
+        {
+            r.close();
+        }
+        retiredRegions.clear();
+        offsetIndex.close();
+        timeIndex.close();
+        try
+        {
+            logFile.close();
+        }
+        catch (final IOException ignore)
+        {
+            // nothing buffered: the file was synced or is being deleted
+        }
+        if (deleteOnRelease)
+        {
+            try
+            {
+                storage.delete(logPath);
+                storage.delete(offsetIndex.path());
+                storage.delete(timeIndex.path());
+            }
+            catch (final IOException ignore)
+            {
+                // a .deleted file left behind is removed when the log is next opened
+            }
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Segment{" + logPath.getFileName() + ", size=" + size + ", nextOffset=" + nextOffsetPublished + '}';
+    }
+}
