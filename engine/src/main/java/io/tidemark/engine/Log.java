@@ -941,6 +941,12 @@ public final class Log implements AutoCloseable
         {
             return;
         }
+        if (epoch < epochCache.latestEpoch())
+        {
+            r.fail(AppendResult.INVALID_RECORD, new InvalidRecordException(AppendResult.INVALID_RECORD,
+                "leader epoch " + epoch + " is older than the log's latest epoch " + epochCache.latestEpoch()));
+            return;
+        }
         final AppendInterceptor ic = interceptor;
         final int end = offset + length;
         int position = offset;
@@ -1013,6 +1019,13 @@ public final class Log implements AutoCloseable
             {
                 r.fail(AppendResult.OFFSET_MISMATCH, new InvalidRecordException(AppendResult.OFFSET_MISMATCH,
                     "replica batch starts at offset " + batch.baseOffset() + " but the log end offset is " + nextOffset));
+                break;
+            }
+            if (batch.partitionLeaderEpoch() < epochCache.latestEpoch())
+            {
+                r.fail(AppendResult.INVALID_RECORD, new InvalidRecordException(AppendResult.INVALID_RECORD,
+                    "replica batch at offset " + nextOffset + " has leader epoch " + batch.partitionLeaderEpoch() +
+                    ", older than the log's latest epoch " + epochCache.latestEpoch()));
                 break;
             }
             final int size = batch.sizeInBytes();
@@ -1419,15 +1432,22 @@ public final class Log implements AutoCloseable
         }
         Segment[] segs = segments;
         final int keep = segmentIndexFor(segs, target);
+        final Segment segment = segs[keep];
+        final int position = findBatchPosition(
+            segment.data(), segment.offsetIndex.lookupPosition(target), segment.writePosition, target);
+        final long newEnd = position >= segment.writePosition ? segment.nextOffset : segment.data().getLong(position, BIG_ENDIAN);
+        if (newEnd < logStartOffset)
+        {
+            // the batch holding the target starts below the log start: nothing of the log remains
+            truncateFullyInternal(logStartOffset);
+            return nextOffset;
+        }
+        lowerRecoveryPoint(newEnd);
         for (int i = segs.length - 1; i > keep; i--)
         {
             deleteSegment(segs[i]);
         }
         segs = Arrays.copyOf(segs, keep + 1);
-        final Segment segment = segs[keep];
-        final int position = findBatchPosition(
-            segment.data(), segment.offsetIndex.lookupPosition(target), segment.writePosition, target);
-        final long newEnd = position >= segment.writePosition ? segment.nextOffset : segment.data().getLong(position, BIG_ENDIAN);
         final boolean wasWritable = segment.writable;
         if (!wasWritable)
         {
@@ -1459,6 +1479,19 @@ public final class Log implements AutoCloseable
             ic.onTruncated(newEnd, logStartOffset);
         }
         return newEnd;
+    }
+
+    /**
+     * Before removing anything: the durable offset (what checkpoints record as the recovery point)
+     * comes down to the truncation point and the owner persists it.
+     */
+    private void lowerRecoveryPoint(final long truncationPoint) throws IOException
+    {
+        if (durableOffset > truncationPoint)
+        {
+            durableOffset = truncationPoint;
+        }
+        hooks.beforeTruncation(this);
     }
 
     private void resetAfterTruncation()
@@ -1512,6 +1545,7 @@ public final class Log implements AutoCloseable
         {
             throw failure;
         }
+        lowerRecoveryPoint(newStart);
         final Segment[] segs = segments;
         for (int i = segs.length - 1; i >= 0; i--)
         {

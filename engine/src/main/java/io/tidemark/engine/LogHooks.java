@@ -21,6 +21,18 @@ interface LogHooks
     }
 
     /**
+     * The log is about to be truncated and its durable offset was lowered to the truncation point:
+     * the recovery point on disk must come down before any byte is removed, or a crash in between
+     * would make recovery mistake the cut for corruption of durable data.
+     *
+     * @param log the log.
+     * @throws java.io.IOException if the checkpoint cannot be written (the truncation does not happen).
+     */
+    default void beforeTruncation(final Log log) throws java.io.IOException
+    {
+    }
+
+    /**
      * The log failed (a sync failed, or its writer stopped).
      *
      * @param log the log.

@@ -227,6 +227,10 @@ final class LogLoader
         final Segment last = segments.get(segments.size() - 1);
         last.openWritable(config, last.writePosition, last.offsetIndex.entries());
         recomputeIndexCounter(last);
+        if (last.writePosition > 0)
+        {
+            last.firstAppendNs = clock.nanoTime();
+        }
         if (!truncations.isEmpty())
         {
             last.forceAll();
@@ -271,6 +275,10 @@ final class LogLoader
             indexProblem = "size is not a whole number of entries";
         }
         int from = 0;
+        if (indexProblem == null && segment.offsetIndex.entries() == 0 && fileSize > 2L * config.indexIntervalBytes() + 1)
+        {
+            indexProblem = "missing or empty";
+        }
         if (indexProblem == null)
         {
             indexProblem = segment.offsetIndex.sanityCheck(fileSize, Long.MAX_VALUE);
@@ -357,6 +365,7 @@ final class LogLoader
         long expected = Math.max(expectedBase, segment.baseOffset);
         int position = 0;
         String reason = null;
+        int previousEpoch = -1;
         while (position < size)
         {
             batch.wrap(data, position);
@@ -371,6 +380,12 @@ final class LogLoader
                 reason = "batch at offset " + batch.baseOffset() + " where " + expected + " was expected";
                 break;
             }
+            if (batch.partitionLeaderEpoch() < previousEpoch)
+            {
+                reason = "leader epoch " + batch.partitionLeaderEpoch() + " after epoch " + previousEpoch;
+                break;
+            }
+            previousEpoch = batch.partitionLeaderEpoch();
             indexBatch(segment, position, batch.sizeInBytes());
             batchesValidated++;
             bytesValidated += batch.sizeInBytes();
@@ -385,7 +400,7 @@ final class LogLoader
         }
         final boolean endOfData = "end of data".equals(reason);
         final int checkEnd = (int)Math.min(size, (long)position + config.preallocateBytes() + config.maxBatchBytes());
-        if (endOfData && isZero(data, position, checkEnd))
+        if (endOfData && expected >= params.recoveryPoint() && isZero(data, position, checkEnd))
         {
             return false;
         }

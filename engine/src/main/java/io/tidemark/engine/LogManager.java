@@ -300,6 +300,12 @@ public final class LogManager implements AutoCloseable
             }
 
             @Override
+            public void beforeTruncation(final Log truncated) throws IOException
+            {
+                writeCheckpoints(dir);
+            }
+
+            @Override
             public void onClosed(final Log closedLog)
             {
                 logs.remove(closedLog.topicPartition(), closedLog);
@@ -501,6 +507,25 @@ public final class LogManager implements AutoCloseable
             {
                 continue;
             }
+            try
+            {
+                writeCheckpoints(dir);
+            }
+            catch (final IOException ex)
+            {
+                takeOffline(dir, StorageException.of(ex, dir.path, "checkpoint", -1, -1));
+            }
+        }
+    }
+
+    /**
+     * Writes the three offset checkpoints of a directory. Synchronized: called by the scheduler, by
+     * close and by writer threads after a truncation.
+     */
+    private void writeCheckpoints(final LogDir dir) throws IOException
+    {
+        synchronized (dir)
+        {
             final Map<TopicPartition, Long> recovery = new TreeMap<>();
             final Map<TopicPartition, Long> starts = new TreeMap<>();
             final Map<TopicPartition, Long> hws = new TreeMap<>();
@@ -513,16 +538,9 @@ public final class LogManager implements AutoCloseable
                     hws.put(log.topicPartition(), log.highWatermark());
                 }
             }
-            try
-            {
-                dir.recoveryPoints.write(recovery);
-                dir.logStarts.write(starts);
-                dir.highWatermarks.write(hws);
-            }
-            catch (final IOException ex)
-            {
-                takeOffline(dir, StorageException.of(ex, dir.path, "checkpoint", -1, -1));
-            }
+            dir.recoveryPoints.write(recovery);
+            dir.logStarts.write(starts);
+            dir.highWatermarks.write(hws);
         }
     }
 

@@ -211,6 +211,13 @@ public final class LogOptions
         }
 
         @Override
+        public void beforeTruncation(final Log log) throws IOException
+        {
+            recovery.write(Map.of(log.topicPartition(), log.durableOffset()));
+            starts.write(Map.of(log.topicPartition(), log.logStartOffset()));
+        }
+
+        @Override
         public void onClosed(final Log log)
         {
             try

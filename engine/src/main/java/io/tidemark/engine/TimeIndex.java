@@ -49,12 +49,13 @@ final class TimeIndex extends SparseIndex
 
     /**
      * @param targetTimestamp a timestamp.
-     * @return the offset of the largest entry whose timestamp is at most the target: every record
-     *         before it is older than the target would need; the segment's base offset if none.
+     * @return where to start scanning for the first record at or after the target: the offset of the
+     *         largest entry whose timestamp is below the target (every record up to it is older), or
+     *         the segment's base offset if none.
      */
     long lookupOffset(final long targetTimestamp)
     {
-        final int i = floorEntry(targetTimestamp);
+        final int i = floorEntry(targetTimestamp - 1);
         return i < 0 ? baseOffset : offset(i);
     }
 

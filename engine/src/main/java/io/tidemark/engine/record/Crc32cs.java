@@ -1,37 +1,59 @@
 package io.tidemark.engine.record;
 
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 import org.agrona.DirectBuffer;
-import org.agrona.checksum.Crc32c;
 
 /**
- * CRC32C over any Agrona buffer without allocating: off-heap memory (mapped segments, direct buffers)
- * goes through Agrona's address-based intrinsic, heap arrays through a caller-owned {@link CRC32C}.
+ * CRC32C over any Agrona buffer with the JDK's intrinsic and without allocating in steady state:
+ * heap arrays go straight to {@link CRC32C#update(byte[], int, int)}; buffers over a {@link ByteBuffer}
+ * (mapped segments, direct buffers) go through a duplicate cached per source buffer. Needs no
+ * {@code --add-opens}. One instance per thread.
  */
 public final class Crc32cs
 {
-    private Crc32cs()
-    {
-    }
+    private final CRC32C crc = new CRC32C();
+    private ByteBuffer source;
+    private ByteBuffer view;
+    private byte[] copy;
 
     /**
-     * @param buffer  the bytes.
-     * @param index   first byte.
-     * @param length  number of bytes.
-     * @param scratch a CRC32C the caller owns (used for heap buffers only; reset here).
+     * @param buffer the bytes.
+     * @param index  first byte.
+     * @param length number of bytes.
      * @return the CRC32C of the range, as an unsigned 32-bit value in an int.
      */
-    public static int compute(final DirectBuffer buffer, final int index, final int length, final CRC32C scratch)
+    public int compute(final DirectBuffer buffer, final int index, final int length)
     {
         buffer.boundsCheck(index, length);
+        crc.reset();
         final byte[] array = buffer.byteArray();
         if (array != null)
         {
-            scratch.reset();
-            scratch.update(array, buffer.wrapAdjustment() + index, length);
-            return (int)scratch.getValue();
+            crc.update(array, buffer.wrapAdjustment() + index, length);
+            return (int)crc.getValue();
         }
-        return Crc32c.INSTANCE.compute(buffer.addressOffset(), index, length);
+        final ByteBuffer bb = buffer.byteBuffer();
+        if (bb != null)
+        {
+            if (bb != source)
+            {
+                source = bb;
+                view = bb.duplicate();
+            }
+            final int start = buffer.wrapAdjustment() + index;
+            view.limit(start + length).position(start);
+            crc.update(view);
+            return (int)crc.getValue();
+        }
+        // a buffer wrapping a raw address: copy through a scratch array
+        if (copy == null || copy.length < length)
+        {
+            copy = new byte[Math.max(length, 4096)];
+        }
+        buffer.getBytes(index, copy, 0, length);
+        crc.update(copy, 0, length);
+        return (int)crc.getValue();
     }
 }

@@ -4,8 +4,6 @@ import static io.tidemark.engine.record.RecordBatchDescriptor.*;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
 import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32C;
-
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -23,7 +21,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class RecordBatchBuilder
 {
-    private final CRC32C crc = new CRC32C();
+    private final Crc32cs crc = new Crc32cs();
     private MutableDirectBuffer buffer;
     private int offset;
     private int capacity;
@@ -294,7 +292,7 @@ public final class RecordBatchBuilder
         buffer.putShort(offset + PRODUCER_EPOCH_OFFSET, producerEpoch, BIG_ENDIAN);
         buffer.putInt(offset + BASE_SEQUENCE_OFFSET, baseSequence, BIG_ENDIAN);
         buffer.putInt(offset + RECORDS_COUNT_OFFSET, count, BIG_ENDIAN);
-        final int crcValue = Crc32cs.compute(buffer, offset + ATTRIBUTES_OFFSET, size - ATTRIBUTES_OFFSET, crc);
+        final int crcValue = crc.compute(buffer, offset + ATTRIBUTES_OFFSET, size - ATTRIBUTES_OFFSET);
         buffer.putInt(offset + CRC_OFFSET, crcValue, BIG_ENDIAN);
         return size;
     }

@@ -3,8 +3,6 @@ package io.tidemark.engine.record;
 import static io.tidemark.engine.record.RecordBatchDescriptor.*;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
-import java.util.zip.CRC32C;
-
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -34,7 +32,7 @@ public final class RecordBatchFlyweight
     private static final String[] VALIDATION_NAMES =
         { "valid", "truncated", "bad length", "bad magic", "bad crc", "bad records" };
 
-    private final CRC32C crc = new CRC32C();
+    private final Crc32cs crc = new Crc32cs();
     private final RecordFlyweight record = new RecordFlyweight();
     private DirectBuffer buffer;
     private int offset;
@@ -149,7 +147,7 @@ public final class RecordBatchFlyweight
      */
     public int computeCrc()
     {
-        return Crc32cs.compute(buffer, offset + ATTRIBUTES_OFFSET, sizeInBytes() - ATTRIBUTES_OFFSET, crc);
+        return crc.compute(buffer, offset + ATTRIBUTES_OFFSET, sizeInBytes() - ATTRIBUTES_OFFSET);
     }
 
     /**

@@ -25,9 +25,10 @@ import java.util.TreeSet;
 /**
  * An in-memory file system that can lose power. Each file has a current image (what the program
  * sees, page cache included) and a durable image (what survived the last sync). A power cut keeps
- * only the durable state, except that every 4 KiB page whose bytes were changed but not synced
- * independently comes back with its new content, its old content, zeros or garbage, and a file whose
- * size changed comes back with either size.
+ * only the durable state, except that in every 4 KiB page whose bytes were changed but not synced
+ * the changed bytes independently come back (page by page) with their new content, their old content,
+ * zeros or garbage; bytes synced and not rewritten since are never lost. A file whose size changed
+ * comes back with either size.
  *
  * <p>Directory entries follow the same rule: creations, renames and deletions of files are durable
  * once {@link #fsyncDirectory} of the parent returned; on a cut each directory keeps a random prefix
@@ -78,6 +79,7 @@ public final class CrashSimulatingStorage implements Storage
         byte[] durable;
         long durableLength;
         int mappings;
+        int writableMappings;
 
         Inode(final byte[] data, final long length)
         {
@@ -99,6 +101,7 @@ public final class CrashSimulatingStorage implements Storage
     private Random crashRandom;
     private volatile boolean cut;
     private CrashSimulatingStorage afterCut;
+    private java.util.function.Consumer<String> tracer;
 
     /**
      * An empty file system.
@@ -115,6 +118,24 @@ public final class CrashSimulatingStorage implements Storage
     {
         this.tearMode = mode;
         return this;
+    }
+
+    /**
+     * @param tracer told of every counted operation (for diagnosing a failed crash test), or null.
+     * @return this.
+     */
+    public synchronized CrashSimulatingStorage trace(final java.util.function.Consumer<String> tracer)
+    {
+        this.tracer = tracer;
+        return this;
+    }
+
+    private void traceOp(final String what)
+    {
+        if (tracer != null)
+        {
+            tracer.accept("op " + operations + ": " + what);
+        }
     }
 
     /**
@@ -202,6 +223,29 @@ public final class CrashSimulatingStorage implements Storage
         return Arrays.copyOf(inode.data, (int)inode.length);
     }
 
+    /**
+     * @return every file with its current and durable sizes, and the unsynced directory operations:
+     *         for diagnosing a failed crash test.
+     */
+    public synchronized String describe()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final Map.Entry<Path, Inode> e : files.entrySet())
+        {
+            sb.append(e.getKey()).append(" length=").append(e.getValue().length).append(" durable=")
+                .append(e.getValue().durableLength).append(durableFiles.get(e.getKey()) == e.getValue() ? "" : " (entry not durable)")
+                .append('\n');
+        }
+        for (final Map.Entry<Path, List<DirOp>> e : pendingOps.entrySet())
+        {
+            for (final DirOp op : e.getValue())
+            {
+                sb.append("pending ").append(op.kind()).append(' ').append(op.from()).append(" -> ").append(op.to()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
     // ----------------------------------------------------------------------------------------------
     // Storage
     // ----------------------------------------------------------------------------------------------
@@ -223,7 +267,7 @@ public final class CrashSimulatingStorage implements Storage
             {
                 throw new FileAlreadyExistsException(path + " is a directory");
             }
-            if (crashDue())
+            if (crashDue("create " + path))
             {
                 if (crashRandom.nextBoolean())
                 {
@@ -322,7 +366,7 @@ public final class CrashSimulatingStorage implements Storage
             throw new NoSuchFileException(from.toString());
         }
         requireParent(to);
-        if (crashDue())
+        if (crashDue("move " + from + " -> " + to))
         {
             if (crashRandom.nextBoolean())
             {
@@ -429,7 +473,7 @@ public final class CrashSimulatingStorage implements Storage
             checkAlive();
             return;
         }
-        if (crashDue())
+        if (crashDue("delete " + path))
         {
             if (crashRandom.nextBoolean())
             {
@@ -455,8 +499,8 @@ public final class CrashSimulatingStorage implements Storage
             checkAlive();
             throw new NoSuchFileException(dir.toString());
         }
-        final List<DirOp> ops = pendingOps.getOrDefault(dir, List.of());
-        if (crashDue())
+        final List<DirOp> ops = pending(dir);
+        if (crashDue("fsync dir " + dir))
         {
             applyPrefix(durableFiles, ops, crashRandom.nextInt(ops.size() + 1));
             ops.clear();
@@ -520,10 +564,11 @@ public final class CrashSimulatingStorage implements Storage
         }
     }
 
-    private boolean crashDue() throws IOException
+    private boolean crashDue(final String what) throws IOException
     {
         checkAlive();
         operations++;
+        traceOp(what);
         return operations == crashAtOperation;
     }
 
@@ -572,26 +617,36 @@ public final class CrashSimulatingStorage implements Storage
             };
         }
         final byte[] result = new byte[(int)length];
+        copyPage(inode.durable, inode.durableLength, 0, (int)length, result);
         final byte[] garbage = new byte[PAGE_SIZE];
         for (int start = 0; start < length; start += PAGE_SIZE)
         {
             final int end = (int)Math.min(length, start + (long)PAGE_SIZE);
-            final boolean same = samePage(inode, start, end);
-            final TearMode mode = same ? TearMode.NEW : tearMode != TearMode.RANDOM ? tearMode :
-                TearMode.values()[1 + random.nextInt(4)];
-            switch (mode)
+            if (samePage(inode, start, end))
             {
-                case NEW -> copyPage(inode.data, inode.length, start, end, result);
-                case OLD -> copyPage(inode.durable, inode.durableLength, start, end, result);
-                case ZEROS ->
+                continue;
+            }
+            final TearMode mode = tearMode != TearMode.RANDOM ? tearMode : TearMode.values()[1 + random.nextInt(4)];
+            if (mode == TearMode.OLD)
+            {
+                continue;
+            }
+            random.nextBytes(garbage);
+            // only the bytes changed since the last sync tear: bytes that were synced and not
+            // rewritten are on the disk whichever way the page write went
+            for (int i = start; i < end; i++)
+            {
+                final byte now = i < inode.length ? inode.data[i] : 0;
+                final byte then = i < inode.durableLength ? inode.durable[i] : 0;
+                if (now != then)
                 {
+                    result[i] = switch (mode)
+                    {
+                        case NEW -> now;
+                        case ZEROS -> 0;
+                        default -> garbage[i - start];
+                    };
                 }
-                case GARBAGE ->
-                {
-                    random.nextBytes(garbage);
-                    System.arraycopy(garbage, 0, result, start, end - start);
-                }
-                default -> throw new IllegalStateException(mode.name());
             }
         }
         return result;
@@ -678,10 +733,11 @@ public final class CrashSimulatingStorage implements Storage
         }
         if (size > inode.data.length)
         {
-            if (inode.mappings > 0)
+            if (inode.writableMappings > 0)
             {
-                throw new IllegalStateException("simulated file cannot grow past its mapped size while mapped");
+                throw new IllegalStateException("simulated file cannot grow past its mapped size while mapped read-write");
             }
+            // read-only mappings taken before the growth keep seeing the old bytes (a snapshot)
             inode.data = Arrays.copyOf(inode.data, (int)Math.max(size, Math.min(Integer.MAX_VALUE - 8, inode.data.length * 2L)));
         }
     }
@@ -735,7 +791,7 @@ public final class CrashSimulatingStorage implements Storage
             synchronized (CrashSimulatingStorage.this)
             {
                 final int n = src.remaining();
-                if (crashDue())
+                if (crashDue("write " + path + " @" + position + " +" + src.remaining()))
                 {
                     final int partial = n == 0 ? 0 : crashRandom.nextInt(n + 1);
                     final ByteBuffer part = src.duplicate();
@@ -752,7 +808,7 @@ public final class CrashSimulatingStorage implements Storage
         {
             synchronized (CrashSimulatingStorage.this)
             {
-                if (crashDue())
+                if (crashDue("setLength " + path + " " + size))
                 {
                     throw powerCutNow();
                 }
@@ -773,7 +829,7 @@ public final class CrashSimulatingStorage implements Storage
         {
             synchronized (CrashSimulatingStorage.this)
             {
-                if (crashDue())
+                if (crashDue("allocate " + path + " @" + position + " +" + length))
                 {
                     throw powerCutNow();
                 }
@@ -789,7 +845,7 @@ public final class CrashSimulatingStorage implements Storage
         {
             synchronized (CrashSimulatingStorage.this)
             {
-                if (crashDue())
+                if (crashDue("force " + path))
                 {
                     syncRandomPages(inode, crashRandom);
                     throw powerCutNow();
@@ -803,7 +859,7 @@ public final class CrashSimulatingStorage implements Storage
         {
             synchronized (CrashSimulatingStorage.this)
             {
-                if (crashDue())
+                if (crashDue("map " + path + " +" + length))
                 {
                     throw powerCutNow();
                 }
@@ -814,12 +870,16 @@ public final class CrashSimulatingStorage implements Storage
                     inode.length = end;
                 }
                 inode.mappings++;
+                if (writable)
+                {
+                    inode.writableMappings++;
+                }
                 ByteBuffer view = ByteBuffer.wrap(inode.data, (int)position, (int)length).slice();
                 if (!writable)
                 {
                     view = view.asReadOnlyBuffer();
                 }
-                return new SimMapping(inode, position, view);
+                return new SimMapping(inode, position, view, writable);
             }
         }
 
@@ -867,13 +927,15 @@ public final class CrashSimulatingStorage implements Storage
     {
         private final Inode inode;
         private final long position;
+        private final boolean writable;
         private ByteBuffer view;
 
-        SimMapping(final Inode inode, final long position, final ByteBuffer view)
+        SimMapping(final Inode inode, final long position, final ByteBuffer view, final boolean writable)
         {
             this.inode = inode;
             this.position = position;
             this.view = view;
+            this.writable = writable;
         }
 
         @Override
@@ -887,7 +949,7 @@ public final class CrashSimulatingStorage implements Storage
         {
             synchronized (CrashSimulatingStorage.this)
             {
-                if (crashDue())
+                if (crashDue("force mapping"))
                 {
                     syncRandomPages(inode, crashRandom);
                     throw powerCutNow();
@@ -906,6 +968,10 @@ public final class CrashSimulatingStorage implements Storage
                 {
                     view = null;
                     inode.mappings--;
+                    if (writable)
+                    {
+                        inode.writableMappings--;
+                    }
                 }
             }
         }
@@ -1078,7 +1144,7 @@ public final class CrashSimulatingStorage implements Storage
         {
             synchronized (CrashSimulatingStorage.this)
             {
-                if (crashDue())
+                if (crashDue("channel write @" + position))
                 {
                     throw powerCutNow();
                 }
