@@ -1,16 +1,13 @@
 package io.tidemark.engine;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.tidemark.engine.storage.AtomicFile;
 import io.tidemark.engine.storage.Storage;
-import io.tidemark.engine.storage.StorageFile;
 
 /**
  * A small text file replaced atomically: write {@code name.tmp}, force it, rename it over {@code name},
@@ -21,7 +18,7 @@ import io.tidemark.engine.storage.StorageFile;
  */
 final class CheckpointFile
 {
-    static final String TMP_SUFFIX = ".tmp";
+    static final String TMP_SUFFIX = AtomicFile.TMP_SUFFIX;
     private static final int VERSION = 0;
 
     private final Storage storage;
@@ -52,58 +49,24 @@ final class CheckpointFile
         writeAtomically(storage, path, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /**
-     * Replaces {@code path} with {@code content}: temp file, force, rename, force the directory.
-     */
     static void writeAtomically(final Storage storage, final Path path, final byte[] content) throws IOException
     {
-        final ByteBuffer bytes = ByteBuffer.wrap(content);
-        final Path tmp = path.resolveSibling(path.getFileName() + TMP_SUFFIX);
-        storage.delete(tmp);
-        try (StorageFile file = storage.open(tmp, true))
-        {
-            long position = 0;
-            while (bytes.hasRemaining())
-            {
-                position += file.write(bytes, position);
-            }
-            file.force(true);
-        }
-        storage.move(tmp, path);
-        storage.fsyncDirectory(path.getParent());
+        AtomicFile.write(storage, path, content);
     }
 
-    /**
-     * @return the whole content, or null if missing.
-     */
     static byte[] readAll(final Storage storage, final Path path) throws IOException
     {
-        if (!storage.exists(path))
+        try
         {
-            return null;
+            return AtomicFile.read(storage, path);
         }
-        try (StorageFile file = storage.open(path, false))
+        catch (final IOException ex)
         {
-            final long size = file.size();
-            if (size > 64L * 1024 * 1024)
+            if (ex.getMessage() != null && ex.getMessage().contains("implausible size"))
             {
-                throw new CorruptCheckpointException(path, "implausible size " + size);
+                throw new CorruptCheckpointException(path, ex.getMessage());
             }
-            final ByteArrayOutputStream out = new ByteArrayOutputStream((int)size);
-            final ByteBuffer chunk = ByteBuffer.allocate(8192);
-            long position = 0;
-            int n;
-            while ((n = file.read(chunk, position)) > 0)
-            {
-                out.write(chunk.array(), 0, n);
-                position += n;
-                chunk.clear();
-            }
-            return out.toByteArray();
-        }
-        catch (final NoSuchFileException ex)
-        {
-            return null;
+            throw ex;
         }
     }
 

@@ -1,0 +1,42 @@
+package io.tidemark.replication.controller;
+
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * An immutable snapshot of the cluster metadata.
+ *
+ * @param clusterId    the cluster id.
+ * @param controllerId the active controller's broker id, -1 if unknown.
+ * @param version      increases with every change (the metadata log offset).
+ * @param brokers      registered brokers by id.
+ * @param topics       topics by name.
+ */
+public record MetadataImage(String clusterId, int controllerId, long version, Map<Integer, BrokerInfo> brokers,
+    Map<String, TopicInfo> topics)
+{
+    /**
+     * Copies the maps.
+     */
+    public MetadataImage
+    {
+        brokers = Map.copyOf(brokers);
+        topics = Map.copyOf(topics);
+    }
+
+    /**
+     * @param id a topic id.
+     * @return the topic, or null.
+     */
+    public TopicInfo topicById(final UUID id)
+    {
+        for (final TopicInfo t : topics.values())
+        {
+            if (t.id().equals(id))
+            {
+                return t;
+            }
+        }
+        return null;
+    }
+}
