@@ -62,6 +62,66 @@ public interface Controller extends AutoCloseable
      */
     Map<String, String> brokerDefaults();
 
+    // ---------------------------------------------------------------------------------------------
+    // Broker lifecycle and partition leadership (replicated controller; trivial for a single node)
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Registers (or re-registers after a restart) a broker: it gets a new broker epoch and is
+     * unfenced. A broker whose log directories were wiped must register with a new incarnation id;
+     * the controller then removes it from every ISR (KIP-903) until it catches up again.
+     *
+     * @param broker        the broker (its epoch field is ignored).
+     * @param incarnationId changes when the broker's storage is new (a wiped disk).
+     * @return the new broker epoch.
+     */
+    CompletableFuture<Long> registerBroker(BrokerInfo broker, java.util.UUID incarnationId);
+
+    /**
+     * Keeps a registered broker's session alive; a broker silent for {@code broker.session.timeout.ms}
+     * is fenced and loses leadership of its partitions.
+     *
+     * @param brokerId    the broker.
+     * @param brokerEpoch its current epoch (a stale epoch is refused).
+     * @return completes when recorded.
+     */
+    CompletableFuture<Void> heartbeat(int brokerId, long brokerEpoch);
+
+    /**
+     * The leader of a partition asks to change its ISR. Fenced by the partition epoch: a request
+     * built on an older state is refused with {@link ControllerException.Reason#STALE}.
+     *
+     * @param topic          the topic.
+     * @param partition      the partition.
+     * @param leaderId       the requesting leader.
+     * @param leaderEpoch    the leader epoch it leads in.
+     * @param partitionEpoch the partition epoch its request is based on.
+     * @param newIsr         the proposed ISR (must contain the leader).
+     * @return the partition after the change.
+     */
+    CompletableFuture<PartitionInfo> alterPartition(String topic, int partition, int leaderId, int leaderEpoch,
+        int partitionEpoch, List<Integer> newIsr);
+
+    /**
+     * Controlled shutdown: moves leadership of the broker's partitions to other ISR members, removes
+     * it from ISRs and fences it.
+     *
+     * @param brokerId    the broker.
+     * @param brokerEpoch its current epoch.
+     * @return completes when no partition is led by it any more (or none could move).
+     */
+    CompletableFuture<Void> controlledShutdown(int brokerId, long brokerEpoch);
+
+    /**
+     * Elects leaders for the given partitions (all partitions when empty).
+     *
+     * @param preferred true for preferred-leader election (first replica if in the ISR and live);
+     *                  false for unclean election (any live replica when the ISR has none).
+     * @param partitions topic to partition numbers, or empty for every partition.
+     * @return partitions whose leader changed.
+     */
+    CompletableFuture<List<io.tidemark.engine.TopicPartition>> electLeaders(boolean preferred, Map<String, List<Integer>> partitions);
+
     @Override
     void close();
 }

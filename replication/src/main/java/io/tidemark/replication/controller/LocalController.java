@@ -169,6 +169,53 @@ public final class LocalController implements Controller
     }
 
     @Override
+    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId)
+    {
+        final MetadataImage current = image;
+        if (broker.id() != current.controllerId())
+        {
+            return CompletableFuture.failedFuture(new ControllerException(ControllerException.Reason.INVALID_REPLICA_ASSIGNMENT,
+                "a single-node controller hosts only broker " + current.controllerId() + ", not " + broker.id()));
+        }
+        return CompletableFuture.completedFuture(current.brokers().get(broker.id()).epoch());
+    }
+
+    @Override
+    public CompletableFuture<Void> heartbeat(final int brokerId, final long brokerEpoch)
+    {
+        final BrokerInfo b = image.brokers().get(brokerId);
+        if (b == null || b.epoch() != brokerEpoch)
+        {
+            return CompletableFuture.failedFuture(new ControllerException(ControllerException.Reason.STALE,
+                "broker " + brokerId + " epoch " + brokerEpoch + " is not registered"));
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<PartitionInfo> alterPartition(
+        final String topic, final int partition, final int leaderId, final int leaderEpoch, final int partitionEpoch,
+        final List<Integer> newIsr)
+    {
+        return CompletableFuture.failedFuture(new ControllerException(ControllerException.Reason.STALE,
+            "a single-node cluster has no followers: the ISR is always the leader alone"));
+    }
+
+    @Override
+    public CompletableFuture<Void> controlledShutdown(final int brokerId, final long brokerEpoch)
+    {
+        // a single node has nowhere to move leadership; its partitions go offline with it
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<List<io.tidemark.engine.TopicPartition>> electLeaders(
+        final boolean preferred, final Map<String, List<Integer>> partitions)
+    {
+        return CompletableFuture.completedFuture(List.of());
+    }
+
+    @Override
     public void close()
     {
         listeners.clear();
