@@ -66,6 +66,7 @@ public final class Log implements AutoCloseable
     static final int CMD_FLUSH = 5;
     static final int CMD_CLOSE = 6;
     static final int CMD_ROLL = 7;
+    static final int CMD_ASSIGN_EPOCH = 8;
 
     private static final ThreadLocal<CallerContext> CALLER = ThreadLocal.withInitial(CallerContext::new);
 
@@ -671,6 +672,19 @@ public final class Log implements AutoCloseable
     public void roll()
     {
         command(CMD_ROLL, 0);
+    }
+
+    /**
+     * Starts a new leader epoch at the log end offset (a new leader does this before its first append,
+     * so its epoch cache answers OffsetForLeaderEpoch for older epochs correctly), and stamps it on
+     * appends that do not name an epoch. An epoch not newer than the latest is ignored.
+     *
+     * @param epoch the new leader epoch.
+     */
+    public void assignLeaderEpoch(final int epoch)
+    {
+        leaderEpoch = Math.max(leaderEpoch, epoch);
+        command(CMD_ASSIGN_EPOCH, epoch);
     }
 
     private AppendResult command(final int cmd, final long arg)
@@ -1371,6 +1385,7 @@ public final class Log implements AutoCloseable
                     case CMD_FLUSH -> r.baseOffset = flushInternal();
                     case CMD_ROLL -> rollCommand();
                     case CMD_CLOSE -> closeInternal();
+                    case CMD_ASSIGN_EPOCH -> assignEpochInternal((int)arg);
                     default -> throw new IllegalArgumentException("unknown command " + cmd);
                 }
             }
@@ -1387,6 +1402,15 @@ public final class Log implements AutoCloseable
         }
         writer.complete(slot);
         notifyListener();
+    }
+
+    private void assignEpochInternal(final int epoch) throws IOException
+    {
+        if (failure != null)
+        {
+            throw failure;
+        }
+        epochCache.assign(epoch, nextOffset, true);
     }
 
     private void rollCommand() throws IOException

@@ -42,6 +42,7 @@ public final class Partition
         long durableOffset = -1;
         long lastFetchTimeMs;
         long lastCaughtUpTimeMs;
+        long brokerEpoch = -1;
     }
 
     private static final class WaitingProduce
@@ -74,6 +75,8 @@ public final class Partition
     private volatile PartitionState state;
     private volatile boolean leader;
     private int previousEpoch = -1;
+    private long leaderEpochStartOffset;
+    private boolean alterPending;
 
     Partition(final TopicPartition topicPartition, final int localBrokerId, final Log log, final EpochClock clock,
         final PartitionState state)
@@ -158,8 +161,8 @@ public final class Partition
             failed = newState.leaderEpoch() != state.leaderEpoch() ? drainWaiting() : List.of();
             state = newState;
             leader = true;
-            log.leaderEpoch(newState.leaderEpoch());
             log.updateConfig(newState.logConfig());
+            alterPending = false;
             final long now = clock.time();
             final Map<Integer, ReplicaProgress> previous = new HashMap<>(followers);
             followers.clear();
@@ -179,6 +182,12 @@ public final class Partition
                 }
             }
             previousEpoch = newState.leaderEpoch();
+        }
+        // the new epoch starts at our log end: OffsetForLeaderEpoch for older epochs ends there
+        log.assignLeaderEpoch(newState.leaderEpoch());
+        synchronized (this)
+        {
+            leaderEpochStartOffset = log.logEndOffset();
         }
         failAll(failed, ReplicationError.NOT_LEADER_OR_FOLLOWER, "leadership moved");
         maybeIncrementHighWatermark();
@@ -212,6 +221,10 @@ public final class Partition
     {
         synchronized (this)
         {
+            if (newState.partitionEpoch() != state.partitionEpoch())
+            {
+                alterPending = false;
+            }
             state = newState;
             log.updateConfig(newState.logConfig());
         }
@@ -451,6 +464,49 @@ public final class Partition
         }
     }
 
+    /**
+     * On a follower: adopts the leader's high watermark, bounded by what this replica has.
+     */
+    void updateFollowerHighWatermark(final long leaderHighWatermark)
+    {
+        if (leader)
+        {
+            return;
+        }
+        final long before = log.highWatermark();
+        log.highWatermark(Math.min(leaderHighWatermark, log.logEndOffset()));
+        if (log.highWatermark() != before)
+        {
+            notifyWatchers();
+        }
+    }
+
+    /**
+     * KIP-279 on the leader: where did {@code epoch} end here?
+     *
+     * @param currentLeaderEpoch the epoch the asking follower believes current, or -1.
+     * @param epoch              the epoch asked about.
+     * @return the answer.
+     */
+    public EpochEndOffsets.Answer endOffsetForEpoch(final int currentLeaderEpoch, final int epoch)
+    {
+        final PartitionState s = state;
+        if (currentLeaderEpoch >= 0 && currentLeaderEpoch < s.leaderEpoch())
+        {
+            return new EpochEndOffsets.Answer(topicPartition, ReplicationError.FENCED_LEADER_EPOCH, -1, -1);
+        }
+        if (currentLeaderEpoch > s.leaderEpoch())
+        {
+            return new EpochEndOffsets.Answer(topicPartition, ReplicationError.UNKNOWN_LEADER_EPOCH, -1, -1);
+        }
+        if (!leader)
+        {
+            return new EpochEndOffsets.Answer(topicPartition, ReplicationError.NOT_LEADER_OR_FOLLOWER, -1, -1);
+        }
+        final io.tidemark.engine.LeaderEpochCache.EpochEndOffset end = log.epochCache().endOffsetFor(epoch, log.logEndOffset());
+        return new EpochEndOffsets.Answer(topicPartition, ReplicationError.NONE, end.epoch(), end.endOffset());
+    }
+
     // ----------------------------------------------------------------------------------------------
     // follower state on the leader (replica fetches)
     // ----------------------------------------------------------------------------------------------
@@ -461,7 +517,8 @@ public final class Partition
      *
      * @return NONE, or why the fetch is refused.
      */
-    ReplicationError updateFollowerState(final int replicaId, final long logEndOffset, final long durableOffset, final long nowMs)
+    ReplicationError updateFollowerState(
+        final int replicaId, final long brokerEpoch, final long logEndOffset, final long durableOffset, final long nowMs)
     {
         synchronized (this)
         {
@@ -474,6 +531,12 @@ public final class Partition
             {
                 return ReplicationError.NOT_LEADER_OR_FOLLOWER;
             }
+            if (brokerEpoch >= 0 && brokerEpoch < p.brokerEpoch)
+            {
+                // a fetch from an older incarnation of the broker (delayed in the network): ignore it
+                return ReplicationError.NOT_LEADER_OR_FOLLOWER;
+            }
+            p.brokerEpoch = brokerEpoch;
             p.logEndOffset = logEndOffset;
             p.durableOffset = Math.min(durableOffset, logEndOffset);
             p.lastFetchTimeMs = nowMs;
@@ -484,6 +547,88 @@ public final class Partition
         }
         maybeIncrementHighWatermark();
         return ReplicationError.NONE;
+    }
+
+    /**
+     * ISR shrink (leader): followers that have not caught up to the log end offset for longer than
+     * {@code lagMaxMs} leave. Returns the proposed ISR and marks a change pending, or null.
+     */
+    synchronized List<Integer> proposeIsrShrink(final long nowMs, final long lagMaxMs)
+    {
+        if (!leader || alterPending)
+        {
+            return null;
+        }
+        final List<Integer> isr = new ArrayList<>(state.isr());
+        final boolean changed = isr.removeIf(r ->
+        {
+            if (r == localBrokerId)
+            {
+                return false;
+            }
+            final ReplicaProgress p = followers.get(r);
+            return p == null || nowMs - p.lastCaughtUpTimeMs > lagMaxMs;
+        });
+        if (!changed)
+        {
+            return null;
+        }
+        alterPending = true;
+        return isr;
+    }
+
+    /**
+     * ISR expansion (leader): a replica outside the ISR rejoins once it has caught up in the current
+     * leader epoch (its log end reaches both the high watermark and the epoch's start offset).
+     * Returns the proposed ISR and marks a change pending, or null.
+     */
+    synchronized List<Integer> proposeIsrExpand()
+    {
+        if (!leader || alterPending)
+        {
+            return null;
+        }
+        final long hw = log.highWatermark();
+        final List<Integer> isr = new ArrayList<>(state.isr());
+        for (final int r : state.replicas())
+        {
+            if (r == localBrokerId || isr.contains(r))
+            {
+                continue;
+            }
+            final ReplicaProgress p = followers.get(r);
+            if (p != null && p.logEndOffset >= hw && p.logEndOffset >= leaderEpochStartOffset)
+            {
+                isr.add(r);
+            }
+        }
+        if (isr.size() == state.isr().size())
+        {
+            return null;
+        }
+        alterPending = true;
+        return isr;
+    }
+
+    /**
+     * A proposed ISR change finished (committed, refused or failed): another may be proposed.
+     */
+    synchronized void alterFinished()
+    {
+        alterPending = false;
+    }
+
+    /**
+     * @return for each follower, the broker epoch seen in its fetches (-1 if none yet).
+     */
+    synchronized Map<Integer, Long> followerBrokerEpochs()
+    {
+        final Map<Integer, Long> result = new HashMap<>();
+        for (final Map.Entry<Integer, ReplicaProgress> e : followers.entrySet())
+        {
+            result.put(e.getKey(), e.getValue().brokerEpoch);
+        }
+        return result;
     }
 
     /**

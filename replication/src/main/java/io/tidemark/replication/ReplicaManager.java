@@ -1,50 +1,87 @@
 package io.tidemark.replication;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.tidemark.engine.Log;
 import io.tidemark.engine.LogManager;
 import io.tidemark.engine.TopicPartition;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.EpochClock;
 
 /**
  * The partitions hosted on one broker. Applies partition states decided by the controller (becoming
- * leader or follower), routes produces and fetches to the partitions, and expires acks=all produces
- * that did not commit in time.
+ * leader or follower), routes produces and fetches to the partitions, runs one {@link ReplicaFetcher}
+ * per leader broker it follows, shrinks and expands the ISR of the partitions it leads through the
+ * controller, and expires acks=all produces that did not commit in time.
  */
 public final class ReplicaManager implements AutoCloseable
 {
+    /**
+     * Sends ISR changes to the controller (AlterPartition).
+     */
+    @FunctionalInterface
+    public interface IsrChanger
+    {
+        /**
+         * @param state        the partition's state the change is based on.
+         * @param newIsr       the proposed ISR.
+         * @param brokerEpochs broker epochs of the members as seen in their fetches.
+         * @return completes when the controller decided.
+         */
+        CompletableFuture<?> alterIsr(PartitionState state, List<Integer> newIsr, Map<Integer, Long> brokerEpochs);
+    }
+
+    private static final System.Logger LOG = System.getLogger(ReplicaManager.class.getName());
+
     private final ReplicationConfig config;
     private final LogManager logManager;
-    private final EpochClock clock;
+    private final Scheduler scheduler;
+    private final ReplicationLink link;
+    private final IsrChanger isrChanger;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timer;
+    private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+    private volatile long brokerEpoch = -1;
+    private volatile boolean closed;
+    private long lastIsrCheckMs;
+    private Scheduler.Cancellable tick;
 
     /**
      * @param config     replication settings.
      * @param logManager where the logs live.
-     * @param clock      wall clock for deadlines.
+     * @param scheduler  time and timers.
+     * @param link       the replication RPCs to leaders, or null for a single-node broker.
+     * @param isrChanger sends ISR changes, or null for a single-node broker.
      */
-    public ReplicaManager(final ReplicationConfig config, final LogManager logManager, final EpochClock clock)
+    public ReplicaManager(
+        final ReplicationConfig config,
+        final LogManager logManager,
+        final Scheduler scheduler,
+        final ReplicationLink link,
+        final IsrChanger isrChanger)
     {
         this.config = config;
         this.logManager = logManager;
-        this.clock = clock;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r ->
+        this.scheduler = scheduler;
+        this.link = link;
+        this.isrChanger = isrChanger;
+        this.lastIsrCheckMs = scheduler.nowMs();
+        scheduleTick();
+    }
+
+    private void scheduleTick()
+    {
+        tick = scheduler.schedule(config.producePurgatoryTickMs(), () ->
         {
-            final Thread t = new Thread(r, "tidemark-replica-timer-" + config.brokerId());
-            t.setDaemon(true);
-            return t;
+            if (!closed)
+            {
+                tick();
+                scheduleTick();
+            }
         });
-        timer.scheduleAtFixedRate(this::tick, config.producePurgatoryTickMs(), config.producePurgatoryTickMs(),
-            TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -61,6 +98,30 @@ public final class ReplicaManager implements AutoCloseable
     public ReplicationConfig config()
     {
         return config;
+    }
+
+    /**
+     * @return the scheduler the replication components run on.
+     */
+    public Scheduler scheduler()
+    {
+        return scheduler;
+    }
+
+    /**
+     * @return the broker epoch this broker registered with (sent in replica fetches), -1 before.
+     */
+    public long brokerEpoch()
+    {
+        return brokerEpoch;
+    }
+
+    /**
+     * @param epoch the broker epoch from registration.
+     */
+    public void brokerEpoch(final long epoch)
+    {
+        brokerEpoch = epoch;
     }
 
     /**
@@ -97,16 +158,19 @@ public final class ReplicaManager implements AutoCloseable
             return null;
         }
         Partition partition = partitions.get(tp);
-        if (partition == null)
+        final boolean created = partition == null;
+        if (created)
         {
             final Log log = logManager.getOrCreate(tp, state.logConfig());
-            partition = new Partition(tp, me, log, clock, state);
+            partition = new Partition(tp, me, log, scheduler::nowMs, state);
             partitions.put(tp, partition);
         }
         final PartitionState previous = partition.state();
+        final boolean epochChanged = created || previous.leaderEpoch() != state.leaderEpoch();
         if (state.isLeader(me))
         {
-            if (!partition.isLeader() || previous.leaderEpoch() != state.leaderEpoch())
+            stopFetching(tp);
+            if (!partition.isLeader() || epochChanged)
             {
                 partition.makeLeader(state);
             }
@@ -115,15 +179,33 @@ public final class ReplicaManager implements AutoCloseable
                 partition.updateState(state);
             }
         }
-        else if (partition.isLeader() || previous.leaderEpoch() != state.leaderEpoch())
+        else if (partition.isLeader() || epochChanged)
         {
             partition.makeFollower(state);
+            stopFetching(tp);
+            if (state.leader() >= 0 && link != null)
+            {
+                fetcherFor(state.leader()).add(partition, state.leaderEpoch());
+            }
         }
         else
         {
             partition.updateState(state);
         }
         return partition;
+    }
+
+    private ReplicaFetcher fetcherFor(final int leaderId)
+    {
+        return fetchers.computeIfAbsent(leaderId, id -> new ReplicaFetcher(id, this, link, scheduler, config));
+    }
+
+    private void stopFetching(final TopicPartition tp)
+    {
+        for (final ReplicaFetcher f : fetchers.values())
+        {
+            f.remove(tp);
+        }
     }
 
     /**
@@ -134,6 +216,7 @@ public final class ReplicaManager implements AutoCloseable
      */
     public synchronized void stopReplica(final TopicPartition tp, final boolean deleteLog)
     {
+        stopFetching(tp);
         final Partition partition = partitions.remove(tp);
         if (partition != null)
         {
@@ -199,11 +282,11 @@ public final class ReplicaManager implements AutoCloseable
     }
 
     /**
-     * Records a follower's progress from its fetch.
+     * Records a follower's progress (tests and tools; replica fetches go through {@link LeaderFetchService}).
      *
      * @param tp            the partition.
      * @param replicaId     the follower.
-     * @param logEndOffset  its log end offset (its fetch offset).
+     * @param logEndOffset  its log end offset.
      * @param durableOffset its durable offset.
      * @return NONE or why not.
      */
@@ -215,37 +298,89 @@ public final class ReplicaManager implements AutoCloseable
         {
             return ReplicationError.UNKNOWN_TOPIC_OR_PARTITION;
         }
-        return partition.updateFollowerState(replicaId, logEndOffset, durableOffset, clock.time());
+        final ReplicationError e = partition.updateFollowerState(replicaId, -1, logEndOffset, durableOffset, scheduler.nowMs());
+        maybeExpandIsr(partition);
+        return e;
+    }
+
+    /**
+     * After a follower's fetch: propose adding caught-up replicas to the ISR.
+     */
+    void maybeExpandIsr(final Partition partition)
+    {
+        if (isrChanger == null)
+        {
+            return;
+        }
+        final List<Integer> expanded = partition.proposeIsrExpand();
+        if (expanded != null)
+        {
+            sendIsrChange(partition, expanded);
+        }
+    }
+
+    private void sendIsrChange(final Partition partition, final List<Integer> newIsr)
+    {
+        final PartitionState state = partition.state();
+        LOG.log(System.Logger.Level.INFO, "{0}: proposing ISR {1} (was {2}, partition epoch {3})",
+            partition.topicPartition(), newIsr, state.isr(), state.partitionEpoch());
+        try
+        {
+            isrChanger.alterIsr(state, newIsr, partition.followerBrokerEpochs())
+                .whenComplete((r, ex) -> partition.alterFinished());
+        }
+        catch (final RuntimeException ex)
+        {
+            partition.alterFinished();
+        }
     }
 
     private void tick()
     {
-        final long now = clock.time();
+        final long now = scheduler.nowMs();
+        final boolean checkIsr = isrChanger != null && now - lastIsrCheckMs >= config.replicaLagTimeMaxMs() / 2;
+        if (checkIsr)
+        {
+            lastIsrCheckMs = now;
+        }
         for (final Partition p : partitions.values())
         {
             try
             {
                 p.expireWaiting(now);
+                if (checkIsr)
+                {
+                    final List<Integer> shrunk = p.proposeIsrShrink(now, config.replicaLagTimeMaxMs());
+                    if (shrunk != null)
+                    {
+                        sendIsrChange(p, shrunk);
+                    }
+                    else
+                    {
+                        maybeExpandIsr(p);
+                    }
+                }
             }
             catch (final RuntimeException ex)
             {
-                // a completion threw: it is the caller's bug, keep expiring the others
+                LOG.log(System.Logger.Level.ERROR, "replica tick failed for " + p.topicPartition(), ex);
             }
         }
     }
 
     @Override
-    public void close()
+    public synchronized void close()
     {
-        timer.shutdownNow();
-        try
+        closed = true;
+        if (tick != null)
         {
-            timer.awaitTermination(10, TimeUnit.SECONDS);
+            tick.cancel();
         }
-        catch (final InterruptedException ex)
+        for (final ReplicaFetcher f : fetchers.values())
         {
-            Thread.currentThread().interrupt();
+            f.close();
         }
+        fetchers.clear();
         for (final Partition p : partitions.values())
         {
             p.makeFollower(p.state());

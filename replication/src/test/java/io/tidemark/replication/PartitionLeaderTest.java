@@ -31,6 +31,7 @@ class PartitionLeaderTest
     Path dir;
 
     private LogManager logs;
+    private ExecutorScheduler scheduler;
     private ReplicaManager replicas;
 
     private record Outcome(ReplicationError error, long baseOffset)
@@ -40,7 +41,8 @@ class PartitionLeaderTest
     private void start(final int brokerId)
     {
         logs = LogManager.open(LogManagerConfig.builder(dir).build());
-        replicas = new ReplicaManager(ReplicationConfig.defaults(brokerId), logs, SystemEpochClock.INSTANCE);
+        scheduler = new ExecutorScheduler("test-replica", SystemEpochClock.INSTANCE);
+        replicas = new ReplicaManager(ReplicationConfig.defaults(brokerId), logs, scheduler, null, null);
     }
 
     @AfterEach
@@ -49,6 +51,10 @@ class PartitionLeaderTest
         if (replicas != null)
         {
             replicas.close();
+        }
+        if (scheduler != null)
+        {
+            scheduler.close();
         }
         if (logs != null)
         {

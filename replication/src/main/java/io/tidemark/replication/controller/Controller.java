@@ -97,10 +97,14 @@ public interface Controller extends AutoCloseable
      * @param leaderEpoch    the leader epoch it leads in.
      * @param partitionEpoch the partition epoch its request is based on.
      * @param newIsr         the proposed ISR (must contain the leader).
+     * @param brokerEpochs   for each proposed member, the broker epoch the leader saw in its fetches;
+     *                       an added member whose epoch is not its registered one, or that is fenced,
+     *                       makes the request STALE (KIP-903: a wiped broker cannot rejoin through a
+     *                       fetch sent by its previous incarnation).
      * @return the partition after the change.
      */
     CompletableFuture<PartitionInfo> alterPartition(String topic, int partition, int leaderId, int leaderEpoch,
-        int partitionEpoch, List<Integer> newIsr);
+        int partitionEpoch, List<Integer> newIsr, Map<Integer, Long> brokerEpochs);
 
     /**
      * Controlled shutdown: moves leadership of the broker's partitions to other ISR members, removes

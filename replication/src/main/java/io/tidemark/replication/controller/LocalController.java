@@ -195,7 +195,7 @@ public final class LocalController implements Controller
     @Override
     public CompletableFuture<PartitionInfo> alterPartition(
         final String topic, final int partition, final int leaderId, final int leaderEpoch, final int partitionEpoch,
-        final List<Integer> newIsr)
+        final List<Integer> newIsr, final Map<Integer, Long> brokerEpochs)
     {
         return CompletableFuture.failedFuture(new ControllerException(ControllerException.Reason.STALE,
             "a single-node cluster has no followers: the ISR is always the leader alone"));
