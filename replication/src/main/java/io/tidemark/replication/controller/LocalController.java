@@ -69,7 +69,8 @@ public final class LocalController implements Controller
             throw new IllegalStateException("cannot read the metadata file " + file + ": " + ex.getMessage(), ex);
         }
         final long epoch = loaded.brokers().containsKey(self.id()) ? loaded.brokers().get(self.id()).epoch() + 1 : 1;
-        final BrokerInfo registered = new BrokerInfo(self.id(), epoch, self.host(), self.port(), self.rack(), false, self.endpoints());
+        final BrokerInfo registered = new BrokerInfo(self.id(), epoch, self.incarnation(), self.host(), self.port(), self.rack(), false,
+            self.endpoints());
         final Map<Integer, BrokerInfo> brokers = new java.util.HashMap<>(loaded.brokers());
         brokers.put(self.id(), registered);
         image = new MetadataImage(loaded.clusterId(), self.id(), loaded.version() + 1, brokers, loaded.topics());

@@ -19,7 +19,7 @@ import java.util.UUID;
  * <pre>
  *  tidemark-metadata 1
  *  cluster &lt;clusterId&gt; &lt;controllerId&gt; &lt;version&gt;
- *  broker &lt;id&gt; &lt;epoch&gt; &lt;host&gt; &lt;port&gt; &lt;rack|-&gt; &lt;fenced&gt; &lt;name=host:port,...|-&gt;
+ *  broker &lt;id&gt; &lt;epoch&gt; &lt;incarnation&gt; &lt;host&gt; &lt;port&gt; &lt;rack|-&gt; &lt;fenced&gt; &lt;name=host:port,...|-&gt;
  *  topic &lt;name&gt; &lt;uuid&gt; &lt;partitionCount&gt;
  *  config &lt;topic&gt; &lt;key&gt; &lt;value&gt;
  *  partition &lt;topic&gt; &lt;p&gt; &lt;replicas&gt; &lt;isr&gt; &lt;leader&gt; &lt;leaderEpoch&gt; &lt;partitionEpoch&gt;
@@ -46,7 +46,8 @@ public final class MetadataImageCodec
             .append(image.version()).append('\n');
         for (final BrokerInfo b : new TreeMap<>(image.brokers()).values())
         {
-            sb.append("broker ").append(b.id()).append(' ').append(b.epoch()).append(' ').append(enc(b.host())).append(' ')
+            sb.append("broker ").append(b.id()).append(' ').append(b.epoch()).append(' ').append(b.incarnation()).append(' ')
+                .append(enc(b.host())).append(' ')
                 .append(b.port()).append(' ').append(b.rack() == null ? "-" : enc(b.rack())).append(' ').append(b.fenced())
                 .append(' ');
             if (b.endpoints().isEmpty())
@@ -119,16 +120,17 @@ public final class MetadataImageCodec
                     case "broker" ->
                     {
                         final Map<String, String> endpoints = new HashMap<>();
-                        if (!"-".equals(f[7]))
+                        if (!"-".equals(f[8]))
                         {
-                            for (final String part : f[7].split(","))
+                            for (final String part : f[8].split(","))
                             {
                                 final int eq = part.indexOf('=');
                                 endpoints.put(dec(part.substring(0, eq)), dec(part.substring(eq + 1)));
                             }
                         }
-                        final BrokerInfo b = new BrokerInfo(Integer.parseInt(f[1]), Long.parseLong(f[2]), dec(f[3]),
-                            Integer.parseInt(f[4]), "-".equals(f[5]) ? null : dec(f[5]), Boolean.parseBoolean(f[6]), endpoints);
+                        final BrokerInfo b = new BrokerInfo(Integer.parseInt(f[1]), Long.parseLong(f[2]), UUID.fromString(f[3]),
+                            dec(f[4]), Integer.parseInt(f[5]), "-".equals(f[6]) ? null : dec(f[6]), Boolean.parseBoolean(f[7]),
+                            endpoints);
                         brokers.put(b.id(), b);
                     }
                     case "topic" ->
