@@ -67,6 +67,7 @@ public final class LogManager implements AutoCloseable
     private final ScheduledExecutorService scheduler;
     private final Object lifecycle = new Object();
     private volatile boolean closed;
+    private boolean allDirsClean = true;
 
     private static final class LogDir
     {
@@ -229,6 +230,7 @@ public final class LogManager implements AutoCloseable
     {
         final Path marker = dir.path.resolve(CLEAN_SHUTDOWN_FILE);
         final boolean clean = storage.exists(marker);
+        allDirsClean &= clean;
         final Map<TopicPartition, Long> recoveryPoints = readCheckpoint(dir.recoveryPoints, true);
         final Map<TopicPartition, Long> logStarts = readCheckpoint(dir.logStarts, false);
         final Map<TopicPartition, Long> highWatermarks = readCheckpoint(dir.highWatermarks, false);
@@ -331,6 +333,15 @@ public final class LogManager implements AutoCloseable
                     "the log directory is offline after: " + cause.getMessage(), cause));
             }
         }
+    }
+
+    /**
+     * @return true if every log directory carried the clean-shutdown marker when opened (a fresh,
+     *         empty directory counts as unclean: nothing proves it was closed).
+     */
+    public boolean openedCleanly()
+    {
+        return allDirsClean;
     }
 
     /**

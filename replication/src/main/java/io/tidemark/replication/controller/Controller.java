@@ -71,11 +71,15 @@ public interface Controller extends AutoCloseable
      * unfenced. A broker whose log directories were wiped must register with a new incarnation id;
      * the controller then removes it from every ISR (KIP-903) until it catches up again.
      *
+     * A broker that did not shut down cleanly may have lost unsynced records: it leaves every ISR where
+     * it is not the last member, and rejoins once it has caught up (KIP-966's unclean-shutdown rule).
+     *
      * @param broker        the broker (its epoch field is ignored).
      * @param incarnationId changes when the broker's storage is new (a wiped disk).
+     * @param cleanShutdown true if every log directory was closed cleanly before this start.
      * @return the new broker epoch.
      */
-    CompletableFuture<Long> registerBroker(BrokerInfo broker, java.util.UUID incarnationId);
+    CompletableFuture<Long> registerBroker(BrokerInfo broker, java.util.UUID incarnationId, boolean cleanShutdown);
 
     /**
      * Keeps a registered broker's session alive; a broker silent for {@code broker.session.timeout.ms}

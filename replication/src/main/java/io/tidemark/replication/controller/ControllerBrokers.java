@@ -50,11 +50,12 @@ public final class ControllerBrokers
     }
 
     /**
-     * Registers a broker with a new epoch and unfences it; a new storage incarnation removes it from
-     * every ISR; offline partitions it can lead get it as leader.
+     * Registers a broker with a new epoch and unfences it. A new storage incarnation removes it from
+     * every ISR (it holds nothing); an unclean shutdown removes it from every ISR it is not the last
+     * member of (it may have lost unsynced records). Offline partitions it can lead get it as leader.
      */
     public static Result register(final MetadataImage image, final BrokerInfo broker, final long newEpoch,
-        final Map<String, String> brokerDefaults)
+        final boolean cleanShutdown, final Map<String, String> brokerDefaults)
     {
         final BrokerInfo previous = image.brokers().get(broker.id());
         final boolean wiped = previous != null && !previous.incarnation().equals(broker.incarnation());
@@ -67,6 +68,16 @@ public final class ControllerBrokers
         {
             next = changePartitions(next, (topic, p) -> p.isr().contains(broker.id()) ?
                 // with its data gone it is in sync with nothing; if it was the last member, no clean leader remains
+                withIsrAndLeader(p, without(p.isr(), broker.id()), p.leader() == broker.id() ? -1 : p.leader()) : null,
+                elections, brokerDefaults);
+        }
+        else if (!cleanShutdown)
+        {
+            // It may have lost unsynced records: out of every ISR it is not the last member of, unless
+            // the topic syncs before acknowledging (flush policy batch: the HW counts durable offsets,
+            // so nothing below it can have been lost).
+            next = changePartitions(next, (topic, p) -> p.isr().contains(broker.id()) && p.isr().size() > 1 &&
+                !syncsBeforeAck(topic, brokerDefaults) ?
                 withIsrAndLeader(p, without(p.isr(), broker.id()), p.leader() == broker.id() ? -1 : p.leader()) : null,
                 elections, brokerDefaults);
         }
@@ -317,6 +328,12 @@ public final class ControllerBrokers
     {
         final int leaderEpoch = leader != p.leader() ? p.leaderEpoch() + 1 : p.leaderEpoch();
         return new PartitionInfo(p.partition(), p.replicas(), orderedLike(p.replicas(), isr), leader, leaderEpoch, p.partitionEpoch() + 1);
+    }
+
+    private static boolean syncsBeforeAck(final TopicInfo topic, final Map<String, String> brokerDefaults)
+    {
+        return TopicConfigs.toLogConfig(TopicConfigs.effective(topic.configs(), brokerDefaults)).flushPolicy().kind() ==
+            io.tidemark.engine.FlushPolicy.Kind.BATCH;
     }
 
     private static List<Integer> without(final List<Integer> list, final int value)

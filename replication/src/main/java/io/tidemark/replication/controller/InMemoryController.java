@@ -226,7 +226,7 @@ public final class InMemoryController implements Controller
     }
 
     @Override
-    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId)
+    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId, final boolean cleanShutdown)
     {
         final BrokerInfo withIncarnation = new BrokerInfo(broker.id(), 0, incarnationId, broker.host(), broker.port(), broker.rack(),
             false, broker.endpoints());
@@ -238,7 +238,7 @@ public final class InMemoryController implements Controller
         final MetadataImage next = apply(img ->
         {
             epoch[0] = img.version() + 1;
-            return ControllerBrokers.register(img, withIncarnation, epoch[0], brokerDefaults);
+            return ControllerBrokers.register(img, withIncarnation, epoch[0], cleanShutdown, brokerDefaults);
         });
         return CompletableFuture.completedFuture(next.brokers().get(broker.id()).epoch());
     }

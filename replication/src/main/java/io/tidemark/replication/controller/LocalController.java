@@ -170,7 +170,7 @@ public final class LocalController implements Controller
     }
 
     @Override
-    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId)
+    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId, final boolean cleanShutdown)
     {
         final MetadataImage current = image;
         if (broker.id() != current.controllerId())
