@@ -20,6 +20,9 @@ import org.agrona.concurrent.NanoClock;
  *            ─► connections waiting for memory
  *            ─► every tick: idle timeouts, request and connect timeouts
  * </pre>
+ *
+ * A tick is {@code min(100 ms, shortest configured timeout / 10)} of the configured clock, so a timeout fires
+ * at most one tick after it passes.
  */
 final class EventLoop implements Runnable
 {
@@ -208,6 +211,7 @@ final class EventLoop implements Runnable
 
     private void onKey(final SelectionKey key)
     {
+        nowNs = clock.nanoTime(); // activity and arrival times of this key's I/O
         final Object attachment = key.attachment();
         if (attachment instanceof TcpConnection)
         {

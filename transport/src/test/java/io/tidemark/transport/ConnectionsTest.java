@@ -47,7 +47,7 @@ class ConnectionsTest
             .register(ECHO, 0, 0, request -> request.respond(Send.of(request.body())))
             .build();
         server = TransportServer.start(TransportConfig.builder().selectorThreads(2).build(), Loopback.ephemeral(), rpc);
-        client = TransportClient.start(TransportConfig.defaults());
+        client = TransportClient.start(TransportConfig.builder().maxInFlightRequestsPerConnection(32).build());
 
         final int connections = 200;
         final int requestsPerConnection = 20;
