@@ -55,7 +55,6 @@ public final class Send
     }
 
     private final ByteBuffer header;
-    private final UnsafeBuffer headerBuffer;
     private final ByteBuffer[] buffers;
     private final FileChannel[] channels;
     private final long[] positions;
@@ -74,8 +73,7 @@ public final class Send
     private Send(final ArrayList<Object> parts, final long bodyBytes, final SendCompletion completion)
     {
         final int n = parts.size() + 1;
-        header = ByteBuffer.allocate(MAX_HEADER_BYTES);
-        headerBuffer = new UnsafeBuffer(header);
+        header = ByteBuffer.allocate(MAX_HEADER_BYTES); // big-endian
         buffers = new ByteBuffer[n];
         channels = new FileChannel[n];
         positions = new long[n];
@@ -98,7 +96,7 @@ public final class Send
         }
         this.bodyBytes = bodyBytes;
         this.completion = completion;
-        headerBuffer.putInt(0, (int)bodyBytes, java.nio.ByteOrder.BIG_ENDIAN);
+        header.putInt(0, (int)bodyBytes);
     }
 
     /**
@@ -165,8 +163,8 @@ public final class Send
     UnsafeBuffer reserveHeader(final int extraBytes)
     {
         headerBytes = LENGTH_FIELD_BYTES + extraBytes;
-        headerBuffer.putInt(0, (int)(bodyBytes + extraBytes), java.nio.ByteOrder.BIG_ENDIAN);
-        return headerBuffer;
+        header.putInt(0, (int)(bodyBytes + extraBytes));
+        return new UnsafeBuffer(header); // RPC path only; short-lived, a candidate for scalar replacement
     }
 
     /**

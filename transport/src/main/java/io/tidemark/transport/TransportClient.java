@@ -117,10 +117,17 @@ public final class TransportClient implements AutoCloseable
     /**
      * Closes every connection (pending requests fail with {@code CONNECTION_CLOSED}) and stops the selector
      * thread. Idempotent.
+     *
+     * @throws IllegalStateException when called from the client's selector thread (e.g. inside a future's
+     *                               dependent action); close from another thread.
      */
     @Override
     public synchronized void close()
     {
+        if (loop.inLoopThread())
+        {
+            throw new IllegalStateException("TransportClient.close() called from its own selector thread");
+        }
         if (!closed)
         {
             closed = true;

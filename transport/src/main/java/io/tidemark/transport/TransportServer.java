@@ -157,10 +157,20 @@ public final class TransportServer implements AutoCloseable
     /**
      * Stops accepting, closes every connection ({@link CloseReason#SHUTDOWN}; queued sends fail) and stops the
      * selector threads. Frames completed afterwards fail their sends with {@code TRANSPORT_CLOSED}. Idempotent.
+     *
+     * @throws IllegalStateException when called from one of this server's selector threads (it would wait for
+     *                               itself); close from another thread.
      */
     @Override
     public synchronized void close()
     {
+        for (final EventLoop loop : loops)
+        {
+            if (loop.inLoopThread())
+            {
+                throw new IllegalStateException("TransportServer.close() called from its own selector thread");
+            }
+        }
         if (closed)
         {
             return;

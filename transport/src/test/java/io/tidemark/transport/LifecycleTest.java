@@ -1,6 +1,5 @@
 package io.tidemark.transport;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.tidemark.testkit.NoLeakedThreads;
@@ -86,6 +85,34 @@ class LifecycleTest
     }
 
     @Test
+    void shouldRefuseToCloseFromItsOwnSelectorThread() throws Exception
+    {
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final AtomicReference<TransportServer> self = new AtomicReference<>();
+        final FrameHandler closing = (connection, frame) ->
+        {
+            try
+            {
+                self.get().close();
+            }
+            catch (final IllegalStateException ex)
+            {
+                thrown.set(ex);
+            }
+            frame.noResponse();
+        };
+        try (TransportServer server = TransportServer.start(TransportConfig.defaults(), Loopback.ephemeral(), closing);
+            RawClient client = new RawClient(server.port()))
+        {
+            self.set(server);
+            client.writeFrame(new byte[1]);
+
+            awaitTrue("refused", () -> thrown.get() != null);
+            assertTrue(thrown.get().getMessage().contains("own selector thread"));
+        }
+    }
+
+    @Test
     void shouldCountBytesAndFramesBothWays() throws Exception
     {
         try (TransportServer server = TransportServer.start(
@@ -100,7 +127,6 @@ class LifecycleTest
             assertEquals(14, server.counters().get(Counter.BYTES_SENT));
             assertEquals(1, server.counters().get(Counter.FRAMES_RECEIVED));
             assertTrue(server.counters().toString().contains("FRAMES_SENT=1"));
-            ByteBuffer.allocate(0);
         }
     }
 }
