@@ -47,6 +47,20 @@ public interface ClientConnection extends Connection
     RpcResponse requestBlocking(int apiKey, int apiVersion, Send body);
 
     /**
+     * Sends a one-way request: no response is expected or awaited (the server's handler completes it with
+     * {@link RpcRequest#noResponse()}), e.g. for Raft messages. Nothing is returned to wait on; the send's
+     * {@link SendCompletion} reports the outcome: null once written, or a {@link TransportException}
+     * ({@code CONNECTION_CLOSED}, {@code TRANSPORT_CLOSED}, or {@code SEND_QUEUE_FULL} when more than
+     * {@code maxQueuedSendBytes} are already queued on the connection).
+     *
+     * @param apiKey     API key in [0, 32767].
+     * @param apiVersion API version in [0, 32767].
+     * @param body       request body.
+     * @return the correlation id written in the request header.
+     */
+    int sendOneWay(int apiKey, int apiVersion, Send body);
+
+    /**
      * @return requests sent and not yet answered, failed or timed out (read racily from any thread).
      */
     int pendingRequests();

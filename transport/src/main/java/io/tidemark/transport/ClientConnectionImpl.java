@@ -87,13 +87,30 @@ final class ClientConnectionImpl extends TcpConnection implements ClientConnecti
     public CompletableFuture<RpcResponse> request(
         final int apiKey, final int apiVersion, final Send body, final long timeoutMs)
     {
-        checkShort("apiKey", apiKey);
-        checkShort("apiVersion", apiVersion);
         if (timeoutMs <= 0 || timeoutMs > TransportConfig.MAX_TIMEOUT_MS)
         {
             throw new IllegalArgumentException("timeoutMs=" + timeoutMs + " is out of range [1, " +
                 TransportConfig.MAX_TIMEOUT_MS + "]");
         }
+        final int correlationId = encodeHeader(apiKey, apiVersion, body);
+        final CompletableFuture<RpcResponse> future = new CompletableFuture<>();
+        final long deadlineNs = loop.clock.nanoTime() + timeoutMs * 1_000_000L;
+        loop.submit(new PendingRequest(this, correlationId, apiKey, body, deadlineNs, timeoutMs, future));
+        return future;
+    }
+
+    @Override
+    public int sendOneWay(final int apiKey, final int apiVersion, final Send body)
+    {
+        final int correlationId = encodeHeader(apiKey, apiVersion, body);
+        loop.submit(new OneWaySend(this, body));
+        return correlationId;
+    }
+
+    private int encodeHeader(final int apiKey, final int apiVersion, final Send body)
+    {
+        checkShort("apiKey", apiKey);
+        checkShort("apiVersion", apiVersion);
         body.claim();
         final int correlationId = nextCorrelationId.getAndIncrement();
         new RpcRequestHeaderEncoder()
@@ -101,10 +118,24 @@ final class ClientConnectionImpl extends TcpConnection implements ClientConnecti
             .correlationId(correlationId)
             .apiKey((short)apiKey)
             .apiVersion((short)apiVersion);
-        final CompletableFuture<RpcResponse> future = new CompletableFuture<>();
-        final long deadlineNs = loop.clock.nanoTime() + timeoutMs * 1_000_000L;
-        loop.submit(new PendingRequest(this, correlationId, apiKey, body, deadlineNs, timeoutMs, future));
-        return future;
+        return correlationId;
+    }
+
+    void onOneWay(final Send send)
+    {
+        if (!isOpen())
+        {
+            failSend(send, closedException(CloseReason.LOCAL_CLOSE, null));
+            return;
+        }
+        if (queuedSendBytes() > loop.config.maxQueuedSendBytes())
+        {
+            failSend(send, new TransportException(TransportException.Code.SEND_QUEUE_FULL,
+                "connection " + id() + " already has " + queuedSendBytes() + " bytes queued, more than maxQueuedSendBytes=" +
+                loop.config.maxQueuedSendBytes()));
+            return;
+        }
+        enqueue(send);
     }
 
     @Override
@@ -254,6 +285,33 @@ final class ClientConnectionImpl extends TcpConnection implements ClientConnecti
         if (value < 0 || value > Short.MAX_VALUE)
         {
             throw new IllegalArgumentException(name + "=" + value + " is out of range [0, " + Short.MAX_VALUE + "]");
+        }
+    }
+
+    /**
+     * A one-way request on its way to the selector thread.
+     */
+    static final class OneWaySend extends LoopTask
+    {
+        private final ClientConnectionImpl connection;
+        private final Send send;
+
+        OneWaySend(final ClientConnectionImpl connection, final Send send)
+        {
+            this.connection = connection;
+            this.send = send;
+        }
+
+        @Override
+        void run(final EventLoop loop)
+        {
+            connection.onOneWay(send);
+        }
+
+        @Override
+        void fail(final TransportException error)
+        {
+            failSend(send, error);
         }
     }
 

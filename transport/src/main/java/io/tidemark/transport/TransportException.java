@@ -24,6 +24,8 @@ public final class TransportException extends RuntimeException
         CONNECT_FAILED(true),
         /** The connection already has {@code maxInFlightRequestsPerConnection} requests awaiting a response. */
         TOO_MANY_IN_FLIGHT(true),
+        /** A one-way send was refused because more than {@code maxQueuedSendBytes} were already queued. */
+        SEND_QUEUE_FULL(true),
         /** A send could not be written: I/O error or a file region past the end of its file. */
         SEND_FAILED(false),
         /** The client or server was closed. */

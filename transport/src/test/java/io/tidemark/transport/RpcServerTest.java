@@ -27,8 +27,10 @@ class RpcServerTest
     private static final int ECHO = 3;
     private static final int PARKED = 4;
     private static final int FAILING = 5;
+    private static final int ONE_WAY = 6;
 
     private final List<RpcRequest> parked = new CopyOnWriteArrayList<>();
+    private final List<Integer> oneWay = new CopyOnWriteArrayList<>();
     private TransportServer server;
     private TransportClient client;
     private ClientConnection connection;
@@ -38,6 +40,11 @@ class RpcServerTest
         final RpcServer rpc = RpcServer.builder()
             .register(ECHO, 1, 2, request -> request.respond(Send.of(request.body())))
             .register(PARKED, 0, 0, parked::add)
+            .register(ONE_WAY, 0, 0, request ->
+            {
+                oneWay.add(request.body().getInt(RpcRequestHeaderEncoder.ENCODED_LENGTH));
+                request.noResponse();
+            })
             .register(FAILING, 0, 0, request ->
             {
                 throw new IllegalStateException("handler bug");
@@ -167,6 +174,29 @@ class RpcServerTest
             assertEquals(i % 7, response.errorCode());
             assertEquals(i * 10, response.body().getInt(response.body().position()));
         }
+    }
+
+    @Test
+    void shouldDeliverOneWayRequestsInOrderWithoutResponses() throws Exception
+    {
+        start();
+        final List<Throwable> completions = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            connection.sendOneWay(ONE_WAY, 0, Send.builder().add(ByteBuffer.allocate(4).putInt(0, i))
+                .onComplete((s, e) -> completions.add(null == e ? new FileRegionSendTest.Done() : e)).build());
+        }
+
+        final RpcResponse after = connection.requestBlocking(ECHO, 1, Send.of(ByteBuffer.allocate(1)));
+
+        assertEquals(RpcError.NONE.code(), after.errorCode());
+        assertEquals(List.of(0, 1, 2), oneWay);
+        awaitTrue("completions", () -> completions.size() == 3);
+        for (final Throwable t : completions)
+        {
+            assertTrue(t instanceof FileRegionSendTest.Done, String.valueOf(t));
+        }
+        assertEquals(0, client.counters().get(Counter.UNMATCHED_RESPONSES));
     }
 
     @Test

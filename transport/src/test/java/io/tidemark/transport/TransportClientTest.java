@@ -156,6 +156,39 @@ class TransportClientTest
     }
 
     @Test
+    void shouldRefuseOneWaySendsOnceMoreThanMaxQueuedSendBytesAreQueued() throws Exception
+    {
+        client = TransportClient.start(TransportConfig.builder()
+            .maxQueuedSendBytes(1024 * 1024).socketSendBufferBytes(64 * 1024).build());
+        try (RawRpcPeer peer = new RawRpcPeer())
+        {
+            final CompletableFuture<ClientConnection> connect = client.connect(peer.address());
+            peer.accept(); // and never reads
+            final ClientConnection connection = connect.get(10, TimeUnit.SECONDS);
+            final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            final int sends = 40;
+            final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            for (int i = 0; i < sends; i++)
+            {
+                connection.sendOneWay(1, 0, Send.builder().add(ByteBuffer.allocate(512 * 1024)).onComplete((s, e) ->
+                {
+                    if (null != e)
+                    {
+                        failures.add(e);
+                    }
+                    done.incrementAndGet();
+                }).build());
+            }
+
+            awaitTrue("some sends refused", () -> !failures.isEmpty());
+            assertEquals(TransportException.Code.SEND_QUEUE_FULL, ((TransportException)failures.get(0)).code());
+            assertTrue(failures.get(0).getMessage().contains("maxQueuedSendBytes=1048576"), failures.get(0).getMessage());
+            client.close();
+            awaitTrue("every completion ran once", () -> done.get() == sends);
+        }
+    }
+
+    @Test
     void shouldFailConnectToAClosedPort() throws Exception
     {
         client = TransportClient.start(TransportConfig.defaults());
