@@ -75,10 +75,8 @@ public final class Send
         final int n = parts.size() + 1;
         header = ByteBuffer.allocate(MAX_HEADER_BYTES); // big-endian
         buffers = new ByteBuffer[n];
-        channels = new FileChannel[n];
-        positions = new long[n];
-        counts = new long[n];
         buffers[0] = header;
+        boolean anyRegion = false;
         for (int i = 1; i < n; i++)
         {
             final Object part = parts.get(i - 1);
@@ -88,6 +86,17 @@ public final class Send
             }
             else
             {
+                anyRegion = true;
+            }
+        }
+        channels = anyRegion ? new FileChannel[n] : null;
+        positions = anyRegion ? new long[n] : null;
+        counts = anyRegion ? new long[n] : null;
+        for (int i = 1; anyRegion && i < n; i++)
+        {
+            final Object part = parts.get(i - 1);
+            if (part instanceof FileRegion)
+            {
                 final FileRegion region = (FileRegion)part;
                 channels[i] = region.channel;
                 positions[i] = region.position;
@@ -95,6 +104,18 @@ public final class Send
             }
         }
         this.bodyBytes = bodyBytes;
+        this.completion = completion;
+        header.putInt(0, (int)bodyBytes);
+    }
+
+    private Send(final ByteBuffer body, final SendCompletion completion)
+    {
+        header = ByteBuffer.allocate(MAX_HEADER_BYTES);
+        buffers = new ByteBuffer[]{ header, body };
+        channels = null;
+        positions = null;
+        counts = null;
+        bodyBytes = body.remaining();
         this.completion = completion;
         header.putInt(0, (int)bodyBytes);
     }
@@ -113,7 +134,7 @@ public final class Send
      */
     public static Send of(final ByteBuffer body)
     {
-        return builder().add(body).build();
+        return new Send(Objects.requireNonNull(body, "body"), null);
     }
 
     /**
@@ -176,7 +197,7 @@ public final class Send
     void prepare() throws IOException
     {
         header.limit(headerBytes).position(0);
-        for (int i = 1; i < channels.length; i++)
+        for (int i = 1; null != channels && i < channels.length; i++)
         {
             if (null != channels[i])
             {
