@@ -1,5 +1,49 @@
 /**
  * NIO transport: int32 length-prefixed frames, bounded per-connection queues with back-pressure,
  * zero-copy file-region sends and the internal request/response codec.
+ *
+ * <h2>Public API</h2>
+ * <pre>
+ *   TransportConfig (record + Builder)   every limit and timeout, validated; ConfigException names the knob
+ *   TransportServer.start(config, address, FrameHandler)    selector threads, accept, framing, limits
+ *   FrameHandler   onOpen / onFrame(Connection, InboundFrame) / onClose(Connection, CloseReason, Throwable)
+ *   InboundFrame   body(), respond(Send) | noResponse() once from any thread; release() returns budget early
+ *   Send           Send.builder().add(ByteBuffer).addFileRegion(channel, position, count).onComplete(cb).build()
+ *   TransportClient.start(config).connect(address) -> ClientConnection
+ *   ClientConnection  request(apiKey, apiVersion, Send) -> CompletableFuture&lt;RpcResponse&gt;, requestBlocking,
+ *                     sendOneWay
+ *   RpcServer      FrameHandler dispatching by apiKey to RpcHandlers; errors, never silent drops (RpcError)
+ *   Rpc{Request,Response}Header{Encoder,Decoder}   flyweights over Agrona buffers
+ *   TransportCounters / Counter, TransportException (with Code), CloseReason
+ * </pre>
+ *
+ * <h2>Frames on the wire</h2>
+ * <pre>
+ *   [int32 length &gt; 0, &lt;= maxFrameBytes][body]
+ *   internal RPC request body:  [int32 correlationId][int16 apiKey][int16 apiVersion][request]
+ *   internal RPC response body: [int32 correlationId][int16 errorCode][response]
+ * </pre>
+ *
+ * <h2>Threads</h2>
+ * Each connection belongs to one selector thread, which runs its handler callbacks and writes its sends.
+ * Frames may be completed, and connections closed, from any thread: the work is handed to the selector
+ * through an allocation-free intrusive queue. Responses leave in request order.
+ *
+ * <h2>Example: an asynchronous handler and a client</h2>
+ * <pre>{@code
+ * ExecutorService workers = Executors.newFixedThreadPool(2);
+ * RpcServer rpc = RpcServer.builder()
+ *     .register(FETCH, 0, 0, request -> workers.execute(() ->                  // off the selector thread
+ *         request.respond(Send.builder().addFileRegion(segment, position, count)
+ *             .onComplete((send, error) -> segmentRef.release()).build())))
+ *     .build();
+ * try (TransportServer server = TransportServer.start(TransportConfig.defaults(),
+ *         new InetSocketAddress("127.0.0.1", 0), rpc);
+ *      TransportClient client = TransportClient.start(TransportConfig.defaults()))
+ * {
+ *     ClientConnection connection = client.connectBlocking(new InetSocketAddress("127.0.0.1", server.port()));
+ *     RpcResponse response = connection.requestBlocking(FETCH, 0, Send.of(ByteBuffer.wrap(fetchRequest)));
+ * }
+ * }</pre>
  */
 package io.tidemark.transport;
