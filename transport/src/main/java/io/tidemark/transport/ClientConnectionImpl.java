@@ -125,7 +125,7 @@ final class ClientConnectionImpl extends TcpConnection implements ClientConnecti
     {
         if (!isOpen())
         {
-            failSend(send, closedException(CloseReason.LOCAL_CLOSE, null));
+            failSend(send, closedException());
             return;
         }
         if (queuedSendBytes() > loop.config.maxQueuedSendBytes())
@@ -158,7 +158,7 @@ final class ClientConnectionImpl extends TcpConnection implements ClientConnecti
     {
         if (!isOpen())
         {
-            request.fail(closedException(CloseReason.LOCAL_CLOSE, null));
+            request.fail(closedException());
             return;
         }
         if (pending.size() >= maxInFlight)

@@ -69,7 +69,7 @@ final class ServerConnection extends TcpConnection
             final Send response = frame.response();
             if (null != response)
             {
-                failSend(response, closedException(CloseReason.LOCAL_CLOSE, null));
+                failSend(response, closedException());
             }
             return;
         }

@@ -59,6 +59,8 @@ abstract class TcpConnection implements Connection
     @SuppressWarnings("unused")
     private volatile int closeRequested;
 
+    private CloseReason closeReason;
+    private Throwable closeError;
     private ByteBuffer body;
     private int reservedBytes;
     private int waitingLength;
@@ -350,7 +352,7 @@ abstract class TcpConnection implements Connection
     {
         if (!open)
         {
-            failSend(send, closedException(CloseReason.LOCAL_CLOSE, null));
+            failSend(send, closedException());
             return;
         }
         outbound.addLast(send);
@@ -464,6 +466,7 @@ abstract class TcpConnection implements Connection
             return;
         }
         open = false;
+        closeReason = reason;
         Throwable cause = error;
         if (null != key)
         {
@@ -494,6 +497,7 @@ abstract class TcpConnection implements Connection
         loop.remove(this);
         TransportCounters.add(loop.counters, Counter.CONNECTIONS_CLOSED, 1);
 
+        closeError = cause;
         final TransportException closed = closedException(reason, cause);
         if (null != current)
         {
@@ -507,6 +511,14 @@ abstract class TcpConnection implements Connection
         }
         queuedSendBytes = 0;
         onClosed(reason, cause);
+    }
+
+    /**
+     * @return the error for work that reaches the connection after it closed, naming why it closed.
+     */
+    final TransportException closedException()
+    {
+        return closedException(null == closeReason ? CloseReason.LOCAL_CLOSE : closeReason, closeError);
     }
 
     final TransportException closedException(final CloseReason reason, final Throwable cause)

@@ -176,6 +176,7 @@ class FileRegionSendTest
         awaitTrue("completion got an error", () -> !(failure.get() instanceof Done));
         assertInstanceOf(TransportException.class, failure.get());
         assertEquals(TransportException.Code.CONNECTION_CLOSED, ((TransportException)failure.get()).code());
+        assertTrue(failure.get().getMessage().contains("PEER_CLOSED"), failure.get().getMessage());
     }
 
     @Test
