@@ -45,7 +45,15 @@ public enum Counter
     /** Client: connects that failed or timed out. */
     CONNECT_FAILURES,
     /** Connections closed on a socket I/O error. */
-    IO_ERRORS;
+    IO_ERRORS,
+    /** UDP: datagrams received and delivered. */
+    DATAGRAMS_RECEIVED,
+    /** UDP: datagrams sent. */
+    DATAGRAMS_SENT,
+    /** UDP: received datagrams dropped for exceeding {@code maxDatagramBytes}. */
+    DATAGRAMS_OVERSIZED,
+    /** UDP: sends refused because the socket buffer was full (returned {@code UdpChannel.BACK_PRESSURED}). */
+    DATAGRAMS_BACK_PRESSURED;
 
     static final Counter[] VALUES = values();
 }

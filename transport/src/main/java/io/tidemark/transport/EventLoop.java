@@ -28,10 +28,10 @@ final class EventLoop implements Runnable
 {
     static final System.Logger LOG = System.getLogger("io.tidemark.transport");
 
-    /** Key attachment of a listening socket. */
-    interface Acceptor
+    /** Key attachment of a channel that is not a {@link TcpConnection}: a listening socket, a datagram channel. */
+    interface ReadyHandler
     {
-        void onAcceptable();
+        void onReady(SelectionKey key);
     }
 
     final int index;
@@ -226,9 +226,9 @@ final class EventLoop implements Runnable
                 connection.close(CloseReason.IO_ERROR, t);
             }
         }
-        else if (attachment instanceof Acceptor)
+        else if (attachment instanceof ReadyHandler)
         {
-            ((Acceptor)attachment).onAcceptable();
+            ((ReadyHandler)attachment).onReady(key);
         }
     }
 

@@ -24,6 +24,7 @@ import static io.tidemark.transport.ConfigException.requireInRange;
  * tcpNoDelay                        true          TCP_NODELAY on every socket
  * socketSendBufferBytes             0             SO_SNDBUF; 0 leaves the OS default
  * socketReceiveBufferBytes          0             SO_RCVBUF; 0 leaves the OS default
+ * maxDatagramBytes                  65507         UDP: largest datagram payload sent or delivered
  * nanoClock                         system        monotonic clock for every timeout (inject for tests)
  * </pre>
  *
@@ -39,6 +40,7 @@ import static io.tidemark.transport.ConfigException.requireInRange;
  * @param tcpNoDelay                       whether to disable Nagle's algorithm.
  * @param socketSendBufferBytes            SO_SNDBUF, or 0 for the OS default.
  * @param socketReceiveBufferBytes         SO_RCVBUF, or 0 for the OS default.
+ * @param maxDatagramBytes                 UDP: largest datagram payload sent or delivered.
  * @param nanoClock                        monotonic clock for all timeouts.
  */
 public record TransportConfig(
@@ -54,10 +56,13 @@ public record TransportConfig(
     boolean tcpNoDelay,
     int socketSendBufferBytes,
     int socketReceiveBufferBytes,
+    int maxDatagramBytes,
     NanoClock nanoClock)
 {
     /** Largest {@code maxFrameBytes}: the int32 length field less room for an RPC header. */
     public static final int MAX_FRAME_BYTES_LIMIT = Integer.MAX_VALUE - 12;
+    /** Largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
+    public static final int MAX_DATAGRAM_BYTES_LIMIT = 65_507;
     /** Longest timeout of any kind: one week. */
     public static final long MAX_TIMEOUT_MS = 7L * 24 * 3600 * 1000;
 
@@ -79,6 +84,7 @@ public record TransportConfig(
         requireInRange("connectTimeoutMs", connectTimeoutMs, 1, MAX_TIMEOUT_MS);
         requireInRange("socketSendBufferBytes", socketSendBufferBytes, 0, Integer.MAX_VALUE);
         requireInRange("socketReceiveBufferBytes", socketReceiveBufferBytes, 0, Integer.MAX_VALUE);
+        requireInRange("maxDatagramBytes", maxDatagramBytes, 1, MAX_DATAGRAM_BYTES_LIMIT);
         if (null == nanoClock)
         {
             throw new ConfigException("nanoClock=null is out of range [any non-null NanoClock]");
@@ -119,6 +125,7 @@ public record TransportConfig(
             .tcpNoDelay(tcpNoDelay)
             .socketSendBufferBytes(socketSendBufferBytes)
             .socketReceiveBufferBytes(socketReceiveBufferBytes)
+            .maxDatagramBytes(maxDatagramBytes)
             .nanoClock(nanoClock);
     }
 
@@ -140,6 +147,7 @@ public record TransportConfig(
         private boolean tcpNoDelay = true;
         private int socketSendBufferBytes = 0;
         private int socketReceiveBufferBytes = 0;
+        private int maxDatagramBytes = MAX_DATAGRAM_BYTES_LIMIT;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
 
         Builder()
@@ -267,6 +275,16 @@ public record TransportConfig(
         }
 
         /**
+         * @param value UDP: largest datagram payload in bytes, in [1, {@link #MAX_DATAGRAM_BYTES_LIMIT}].
+         * @return this.
+         */
+        public Builder maxDatagramBytes(final int value)
+        {
+            maxDatagramBytes = value;
+            return this;
+        }
+
+        /**
          * @param value monotonic clock for every timeout.
          * @return this.
          */
@@ -295,6 +313,7 @@ public record TransportConfig(
                 tcpNoDelay,
                 socketSendBufferBytes,
                 socketReceiveBufferBytes,
+                maxDatagramBytes,
                 nanoClock);
         }
     }

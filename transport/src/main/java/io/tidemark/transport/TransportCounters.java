@@ -63,6 +63,14 @@ public final class TransportCounters
     }
 
     /**
+     * Adds to a counter of a row written by many threads (e.g. UDP senders): an atomic add.
+     */
+    static void addShared(final AtomicLongArray row, final Counter counter, final long delta)
+    {
+        row.getAndAdd(counter.ordinal(), delta);
+    }
+
+    /**
      * @return every counter as {@code NAME=value}, for diagnostics.
      */
     @Override

@@ -68,7 +68,7 @@ public final class TransportServer implements AutoCloseable
                     config, counters.row(i), budget);
             }
             budget.loops(loops);
-            serverChannel.register(loops[0].selector, SelectionKey.OP_ACCEPT, (EventLoop.Acceptor)this::onAcceptable);
+            serverChannel.register(loops[0].selector, SelectionKey.OP_ACCEPT, (EventLoop.ReadyHandler)this::onAcceptable);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -187,7 +187,7 @@ public final class TransportServer implements AutoCloseable
         closeQuietly(null);
     }
 
-    private void onAcceptable()
+    private void onAcceptable(final SelectionKey key)
     {
         for (int i = 0; i < MAX_ACCEPTS_PER_WAKE; i++)
         {
