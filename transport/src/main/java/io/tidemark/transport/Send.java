@@ -192,17 +192,30 @@ public final class Send
      * Readies the send for writing and checks every file region against its file's current size, so a send
      * that cannot be completed fails before its first byte goes out.
      *
-     * @throws IOException when a region lies past the end of its file or the size cannot be read.
+     * @throws IOException when a region lies past the end of its file or the size cannot be read, or when a
+     *                     buffer part no longer holds the bytes it held at {@code build()}.
      */
     void prepare() throws IOException
     {
         header.limit(headerBytes).position(0);
-        for (int i = 1; null != channels && i < channels.length; i++)
+        long total = 0;
+        for (int i = 1; i < buffers.length; i++)
         {
-            if (null != channels[i])
+            if (null != buffers[i])
+            {
+                total += buffers[i].remaining();
+            }
+            else
             {
                 checkRegion(i);
+                total += counts[i];
             }
+        }
+        if (total != bodyBytes)
+        {
+            // the length prefix was computed at build(): a buffer changed since would corrupt the stream
+            throw new java.io.StreamCorruptedException("send parts hold " + total + " bytes but " + bodyBytes +
+                " were declared at build(): a buffer was modified before the send completed");
         }
     }
 

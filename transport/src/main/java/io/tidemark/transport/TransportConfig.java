@@ -69,6 +69,20 @@ public record TransportConfig(
     /**
      * Validates every knob.
      *
+     * @param selectorThreads see the table above.
+     * @param maxConnections see the table above.
+     * @param maxFrameBytes see the table above.
+     * @param maxQueuedRequestBytes see the table above.
+     * @param maxInFlightRequestsPerConnection see the table above.
+     * @param maxQueuedSendBytes see the table above.
+     * @param connectionsMaxIdleMs see the table above.
+     * @param requestTimeoutMs see the table above.
+     * @param connectTimeoutMs see the table above.
+     * @param tcpNoDelay see the table above.
+     * @param socketSendBufferBytes see the table above.
+     * @param socketReceiveBufferBytes see the table above.
+     * @param maxDatagramBytes see the table above.
+     * @param nanoClock see the table above.
      * @throws ConfigException naming the first invalid knob, its value and the allowed range.
      */
     public TransportConfig

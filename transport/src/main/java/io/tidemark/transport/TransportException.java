@@ -47,6 +47,7 @@ public final class TransportException extends RuntimeException
         }
     }
 
+    /** What failed. */
     private final Code code;
 
     /**

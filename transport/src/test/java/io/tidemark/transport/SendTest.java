@@ -123,6 +123,18 @@ class SendTest
     }
 
     @Test
+    void shouldFailPrepareWhenABufferChangedAfterBuild()
+    {
+        final ByteBuffer body = ByteBuffer.allocate(10);
+        final Send send = Send.of(body);
+        body.position(3);
+
+        final java.io.StreamCorruptedException ex = assertThrows(java.io.StreamCorruptedException.class, send::prepare);
+
+        assertTrue(ex.getMessage().contains("7 bytes but 10 were declared"), ex.getMessage());
+    }
+
+    @Test
     void shouldBeUsableOnlyOnce()
     {
         final Send send = Send.of(ByteBuffer.allocate(1));
