@@ -142,7 +142,7 @@ final class ClientConnectionImpl extends TcpConnection implements ClientConnecti
     public RpcResponse requestBlocking(final int apiKey, final int apiVersion, final Send body)
     {
         final CompletableFuture<RpcResponse> future = request(apiKey, apiVersion, body);
-        return TransportClient.await(future, loop.config.requestTimeoutMs(), "request apiKey=" + apiKey);
+        return TransportClient.await(future, loop.config.requestTimeoutMs(), "request to ", remoteAddress());
     }
 
     @Override

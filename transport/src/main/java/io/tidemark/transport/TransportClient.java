@@ -95,7 +95,7 @@ public final class TransportClient implements AutoCloseable
      */
     public ClientConnection connectBlocking(final InetSocketAddress address)
     {
-        return await(connect(address), config.connectTimeoutMs(), "connect to " + address);
+        return await(connect(address), config.connectTimeoutMs(), "connect to ", address);
     }
 
     /**
@@ -143,9 +143,10 @@ public final class TransportClient implements AutoCloseable
 
     /**
      * Waits for a future the selector thread completes; the selector enforces the operation's own timeout, so
-     * the extra wait here only guards against a stopped selector.
+     * the extra wait here only guards against a stopped selector. The message is built only on failure.
      */
-    static <T> T await(final CompletableFuture<T> future, final long timeoutMs, final String what)
+    static <T> T await(final CompletableFuture<T> future, final long timeoutMs, final String operation,
+        final Object target)
     {
         try
         {
@@ -157,18 +158,20 @@ public final class TransportClient implements AutoCloseable
             if (cause instanceof TransportException)
             {
                 final TransportException te = (TransportException)cause;
-                throw new TransportException(te.code(), what + " failed", te);
+                throw new TransportException(te.code(), operation + target + " failed", te);
             }
-            throw new TransportException(TransportException.Code.CONNECTION_CLOSED, what + " failed", cause);
+            throw new TransportException(TransportException.Code.CONNECTION_CLOSED, operation + target + " failed", cause);
         }
         catch (final TimeoutException ex)
         {
-            throw new TransportException(TransportException.Code.REQUEST_TIMEOUT, what + " did not complete", ex);
+            throw new TransportException(TransportException.Code.REQUEST_TIMEOUT,
+                operation + target + " did not complete", ex);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            throw new TransportException(TransportException.Code.TRANSPORT_CLOSED, what + " interrupted", ex);
+            throw new TransportException(TransportException.Code.TRANSPORT_CLOSED, operation + target + " interrupted",
+                ex);
         }
     }
 
