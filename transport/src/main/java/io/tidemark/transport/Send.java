@@ -233,9 +233,42 @@ public final class Send
         {
             if (null != buffers[partIndex])
             {
+                final ByteBuffer first = buffers[partIndex];
+                if (!first.isDirect() && first.remaining() > TcpConnection.IO_CHUNK_BYTES)
+                {
+                    // a large heap buffer goes alone and capped (see TcpConnection.IO_CHUNK_BYTES)
+                    final int limit = first.limit();
+                    first.limit(first.position() + TcpConnection.IO_CHUNK_BYTES);
+                    final int sent;
+                    try
+                    {
+                        sent = channel.write(first);
+                    }
+                    finally
+                    {
+                        first.limit(limit);
+                    }
+                    written += sent;
+                    if (sent < TcpConnection.IO_CHUNK_BYTES)
+                    {
+                        return written;
+                    }
+                    continue;
+                }
+                // gather following buffers while the heap bytes of one call stay within the chunk
+                long heapBytes = first.isDirect() ? 0 : first.remaining();
                 int end = partIndex + 1;
                 while (end < n && null != buffers[end])
                 {
+                    final ByteBuffer next = buffers[end];
+                    if (!next.isDirect())
+                    {
+                        if (heapBytes + next.remaining() > TcpConnection.IO_CHUNK_BYTES)
+                        {
+                            break;
+                        }
+                        heapBytes += next.remaining();
+                    }
                     end++;
                 }
                 written += channel.write(buffers, partIndex, end - partIndex);

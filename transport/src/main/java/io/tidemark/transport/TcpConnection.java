@@ -27,6 +27,13 @@ import java.util.ArrayDeque;
 abstract class TcpConnection implements Connection
 {
     private static final int MAX_FRAMES_PER_READ = 64;
+    /** Bytes read from one socket per wake-up before yielding to the other connections of the loop. */
+    private static final int MAX_BYTES_PER_READ = 4 * 1024 * 1024;
+    /**
+     * Most bytes moved between a socket and a heap buffer per call: the JDK copies through a temporary direct
+     * buffer as large as the call and caches it on the thread, so an uncapped 100 MiB frame would pin 100 MiB.
+     */
+    static final int IO_CHUNK_BYTES = 256 * 1024;
     private static final VarHandle CLOSE_REQUESTED;
 
     static
@@ -201,7 +208,8 @@ abstract class TcpConnection implements Connection
     private void read() throws IOException
     {
         int frames = 0;
-        while (open && frames < MAX_FRAMES_PER_READ)
+        int bytes = 0;
+        while (open && frames < MAX_FRAMES_PER_READ && bytes < MAX_BYTES_PER_READ)
         {
             if (null == body)
             {
@@ -236,16 +244,22 @@ abstract class TcpConnection implements Connection
                 }
                 allocateBody(length);
             }
-            final int n = channel.read(body);
+            final int attempted = Math.min(body.remaining(), IO_CHUNK_BYTES);
+            final int n = readChunk(body, attempted);
             if (n < 0)
             {
                 onEndOfStream(true);
                 return;
             }
             received(n);
+            bytes += n;
             if (body.hasRemaining())
             {
-                break;
+                if (n < attempted)
+                {
+                    break; // socket drained
+                }
+                continue;
             }
             final ByteBuffer frame = body;
             body = null;
@@ -256,6 +270,20 @@ abstract class TcpConnection implements Connection
             deliver(frame);
         }
         updateInterest();
+    }
+
+    private int readChunk(final ByteBuffer buffer, final int maxBytes) throws IOException
+    {
+        final int limit = buffer.limit();
+        buffer.limit(buffer.position() + maxBytes);
+        try
+        {
+            return channel.read(buffer);
+        }
+        finally
+        {
+            buffer.limit(limit);
+        }
     }
 
     private void allocateBody(final int length)
