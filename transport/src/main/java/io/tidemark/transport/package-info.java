@@ -30,19 +30,25 @@
  * through an allocation-free intrusive queue. Responses leave in request order.
  *
  * <h2>Example: an asynchronous handler and a client</h2>
+ * (run as {@code UsageExampleTest})
  * <pre>{@code
- * ExecutorService workers = Executors.newFixedThreadPool(2);
  * RpcServer rpc = RpcServer.builder()
- *     .register(FETCH, 0, 0, request -> workers.execute(() ->                  // off the selector thread
- *         request.respond(Send.builder().addFileRegion(segment, position, count)
- *             .onComplete((send, error) -> segmentRef.release()).build())))
+ *     .register(FETCH, 0, 0, request ->
+ *     {
+ *         long position = request.body().getInt(RpcRequestHeaderEncoder.ENCODED_LENGTH);
+ *         request.frame().release();                        // parsed: return its bytes to the budget
+ *         segmentRefs.incrementAndGet();                    // the send holds a segment reference
+ *         workers.execute(() -> request.respond(Send.builder()  // respond later, from another thread
+ *             .addFileRegion(segment, position, 6)
+ *             .onComplete((send, error) -> segmentRefs.decrementAndGet())
+ *             .build()));
+ *     })
  *     .build();
- * try (TransportServer server = TransportServer.start(TransportConfig.defaults(),
- *         new InetSocketAddress("127.0.0.1", 0), rpc);
+ * try (TransportServer server = TransportServer.start(TransportConfig.defaults(), new InetSocketAddress("127.0.0.1", 0), rpc);
  *      TransportClient client = TransportClient.start(TransportConfig.defaults()))
  * {
  *     ClientConnection connection = client.connectBlocking(new InetSocketAddress("127.0.0.1", server.port()));
- *     RpcResponse response = connection.requestBlocking(FETCH, 0, Send.of(ByteBuffer.wrap(fetchRequest)));
+ *     RpcResponse response = connection.requestBlocking(FETCH, 0, Send.of(ByteBuffer.allocate(4).putInt(0, 10)));
  * }
  * }</pre>
  */
