@@ -31,6 +31,20 @@ public interface Connection
     void close();
 
     /**
+     * Stops reading new frames from this connection until {@link #resumeReads()}, e.g. to throttle a client
+     * over its quota (Kafka mutes the channel for the throttle time). Frames already received are unaffected
+     * and responses still go out; the idle timeout does not close a paused connection. Asynchronous and
+     * idempotent; callable from any thread.
+     */
+    void pauseReads();
+
+    /**
+     * Undoes {@link #pauseReads()}; reading resumes unless another limit (in-flight requests, queued send bytes,
+     * request memory) still holds it. Asynchronous and idempotent; callable from any thread.
+     */
+    void resumeReads();
+
+    /**
      * @param attachment application state to keep with this connection (e.g. a session), or null.
      */
     void attach(Object attachment);

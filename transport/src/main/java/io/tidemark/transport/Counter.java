@@ -36,6 +36,8 @@ public enum Counter
     READ_PAUSED_QUEUED_SEND_BYTES,
     /** Times reads paused because {@code maxQueuedRequestBytes} was exhausted. */
     READ_PAUSED_MEMORY,
+    /** Times the application paused reads on a connection ({@link Connection#pauseReads()}), e.g. throttling. */
+    READ_PAUSED_BY_APPLICATION,
     /** Connections closed because the handler threw. */
     HANDLER_ERRORS,
     /** Client: requests failed by the request timeout. */

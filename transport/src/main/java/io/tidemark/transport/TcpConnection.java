@@ -72,6 +72,7 @@ abstract class TcpConnection implements Connection
     private int reservedBytes;
     private int waitingLength;
     private boolean waitingMemory;
+    private boolean pausedByApplication;
     private Send current;
     private long queuedSendBytes;
     long lastActivityNs;
@@ -153,6 +154,18 @@ abstract class TcpConnection implements Connection
         }
     }
 
+    @Override
+    public final void pauseReads()
+    {
+        loop.submit(new PauseTask(this, true));
+    }
+
+    @Override
+    public final void resumeReads()
+    {
+        loop.submit(new PauseTask(this, false));
+    }
+
     /** A complete frame body (position 0, limit length) whose bytes are reserved in the budget. */
     abstract void onFrame(ByteBuffer body);
 
@@ -196,7 +209,7 @@ abstract class TcpConnection implements Connection
 
     void onTick(final long nowNs)
     {
-        if (nowNs - lastActivityNs > idleNs && !hasWorkInFlight() && !waitingMemory &&
+        if (nowNs - lastActivityNs > idleNs && !hasWorkInFlight() && !waitingMemory && !pausedByApplication &&
             null == current && outbound.isEmpty())
         {
             TransportCounters.add(loop.counters, Counter.IDLE_TIMEOUTS, 1);
@@ -348,7 +361,8 @@ abstract class TcpConnection implements Connection
 
     private boolean readAllowed()
     {
-        return !waitingMemory && !inFlightFull() && !(sendsPauseReads() && queuedSendBytes > maxQueuedSendBytes);
+        return !pausedByApplication && !waitingMemory && !inFlightFull() &&
+            !(sendsPauseReads() && queuedSendBytes > maxQueuedSendBytes);
     }
 
     /**
@@ -467,7 +481,7 @@ abstract class TcpConnection implements Connection
             (interestOps & SelectionKey.OP_CONNECT);
         if (ops != interestOps)
         {
-            if ((interestOps & SelectionKey.OP_READ) != 0 && !wantRead && !waitingMemory)
+            if ((interestOps & SelectionKey.OP_READ) != 0 && !wantRead && !waitingMemory && !pausedByApplication)
             {
                 TransportCounters.add(loop.counters, inFlightFull() ?
                     Counter.READ_PAUSED_IN_FLIGHT : Counter.READ_PAUSED_QUEUED_SEND_BYTES, 1);
@@ -577,6 +591,35 @@ abstract class TcpConnection implements Connection
     public String toString()
     {
         return getClass().getSimpleName() + "{id=" + id + ", remote=" + remoteAddress + ", open=" + open + "}";
+    }
+
+    private static final class PauseTask extends LoopTask
+    {
+        private final TcpConnection connection;
+        private final boolean pause;
+
+        PauseTask(final TcpConnection connection, final boolean pause)
+        {
+            this.connection = connection;
+            this.pause = pause;
+        }
+
+        @Override
+        void run(final EventLoop loop)
+        {
+            if (pause && !connection.pausedByApplication && connection.open)
+            {
+                TransportCounters.add(loop.counters, Counter.READ_PAUSED_BY_APPLICATION, 1);
+            }
+            connection.pausedByApplication = pause;
+            connection.lastActivityNs = loop.nowNs;
+            connection.updateInterest();
+        }
+
+        @Override
+        void fail(final TransportException error)
+        {
+        }
     }
 
     private static final class CloseTask extends LoopTask

@@ -56,6 +56,33 @@ class BackPressureTest
     }
 
     @Test
+    void shouldStopReadingWhileTheApplicationPausesAConnection() throws Exception
+    {
+        final RecordingHandler handler = RecordingHandler.echo();
+        server = TransportServer.start(TransportConfig.defaults(), Loopback.ephemeral(), handler);
+        try (RawClient client = new RawClient(server.port()))
+        {
+            client.writeFrame(RawClient.bytes("before"));
+            assertEquals("before", RawClient.string(client.readFrame()));
+            final Connection connection = handler.opened.get(0);
+
+            connection.pauseReads();
+            awaitTrue("pause applied", () -> server.counters().get(Counter.READ_PAUSED_BY_APPLICATION) == 1);
+            final long receivedBefore = server.counters().get(Counter.BYTES_RECEIVED);
+            client.writeFrame(RawClient.bytes("throttled"));
+            assertStaysFalse("read while paused", Duration.ofMillis(150),
+                () -> server.counters().get(Counter.BYTES_RECEIVED) > receivedBefore);
+            connection.pauseReads();
+
+            connection.resumeReads();
+
+            assertEquals(1, server.counters().get(Counter.READ_PAUSED_BY_APPLICATION), "second pause was a no-op");
+            assertEquals("throttled", RawClient.string(client.readFrame()));
+            assertEquals(2, handler.frames.size());
+        }
+    }
+
+    @Test
     void shouldStopReadingWhileQueuedSendBytesExceedTheLimit() throws Exception
     {
         final int responseBytes = 256 * 1024;
