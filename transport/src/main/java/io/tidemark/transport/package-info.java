@@ -7,6 +7,7 @@
  *   TransportConfig (record + Builder)   every limit and timeout, validated; ConfigException names the knob
  *   TransportServer.start(config, address, FrameHandler)    selector threads, accept, framing, limits
  *   FrameHandler   onOpen / onFrame(Connection, InboundFrame) / onClose(Connection, CloseReason, Throwable)
+ *   Connection     id, remoteAddress, close, attach/attachment, pauseReads/resumeReads (throttling)
  *   InboundFrame   body(), respond(Send) | noResponse() once from any thread; release() returns budget early
  *   Send           Send.builder().add(ByteBuffer).addFileRegion(channel, position, count).onComplete(cb).build()
  *   TransportClient.start(config).connect(address) -> ClientConnection
@@ -14,6 +15,7 @@
  *                     sendOneWay
  *   RpcServer      FrameHandler dispatching by apiKey to RpcHandlers; errors, never silent drops (RpcError)
  *   Rpc{Request,Response}Header{Encoder,Decoder}   flyweights over Agrona buffers
+ *   UdpChannel.open(config, address, DatagramHandler)   datagrams for experiments; send() returns codes
  *   TransportCounters / Counter, TransportException (with Code), CloseReason
  * </pre>
  *
