@@ -42,6 +42,20 @@ class RandomizedReplicationTest
         }
     }
 
+    /**
+     * Many more schedules (-Pslow).
+     */
+    @Test
+    @Tag(Tags.SLOW)
+    void shouldKeepTheContractUnderManyRandomFaultSchedules()
+    {
+        final int seeds = Integer.getInteger("sim.slowSeeds", 1000);
+        for (long seed = 10_000; seed < 10_000 + seeds; seed++)
+        {
+            runOnce(seed);
+        }
+    }
+
     private void runOnce(final long seed)
     {
         final Random random = new Random(seed);
