@@ -224,6 +224,12 @@ final class LogLoader
                 break;
             }
         }
+        for (int i = 0; i < segments.size() - 1; i++)
+        {
+            // indexes rebuilt for a sealed segment were opened at their maximum size: trim them to their
+            // entries as a roll does, or the next open would read the unused zero entries as corruption
+            segments.get(i).trimIndexes();
+        }
         final Segment last = segments.get(segments.size() - 1);
         last.openWritable(config, last.writePosition, last.offsetIndex.entries());
         recomputeIndexCounter(last);
@@ -308,6 +314,11 @@ final class LogLoader
         if (indexProblem == null)
         {
             indexProblem = segment.timeIndex.sanityCheck(next);
+        }
+        if (indexProblem == null && segment.timeIndex.entries() == 0 && end > 0 && anyTimestamp(data, end))
+        {
+            // a sealed segment with timestamps always has a time index entry (the one added on roll)
+            indexProblem = "time index missing or empty";
         }
         if (indexProblem != null)
         {
@@ -504,6 +515,24 @@ final class LogLoader
             }
             position += batch.sizeInBytes();
         }
+    }
+
+    /**
+     * @return true if a batch in {@code [0, end)} (structurally valid batches) carries a timestamp.
+     */
+    private boolean anyTimestamp(final UnsafeBuffer data, final int end)
+    {
+        int position = 0;
+        while (position < end)
+        {
+            batch.wrap(data, position);
+            if (batch.maxTimestamp() >= 0)
+            {
+                return true;
+            }
+            position += batch.sizeInBytes();
+        }
+        return false;
     }
 
     private RecordBatchFlyweight batchAt(final UnsafeBuffer data, final int position)

@@ -281,6 +281,15 @@ final class Segment
     }
 
     /**
+     * Trims the index files of a sealed segment to their entries (a no-op for trimmed ones).
+     */
+    void trimIndexes() throws IOException
+    {
+        offsetIndex.trim();
+        timeIndex.trim();
+    }
+
+    /**
      * @return false if the segment is already being destroyed.
      */
     boolean retain()

@@ -176,7 +176,7 @@ abstract class SparseIndex implements AutoCloseable
      */
     final void trim() throws IOException
     {
-        if (file != null)
+        if (file != null && maxEntries != entries)
         {
             file.setLength((long)entries * entrySize);
             maxEntries = entries;
