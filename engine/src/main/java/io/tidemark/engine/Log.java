@@ -1337,6 +1337,9 @@ public final class Log implements AutoCloseable
         unsyncedRecords = 0;
         unsyncedBytes = 0;
         hasUnsynced = false;
+        // a roll command completes its caller before the writer's end-of-cycle publish: reset the view now
+        unsyncedRecordsView = 0;
+        unsyncedBytesView = 0;
         old.seal();
         old.forceAll();
         final Segment created = Segment.create(storage, dir, nextOffset, cfg);
