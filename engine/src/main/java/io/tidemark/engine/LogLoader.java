@@ -616,6 +616,7 @@ final class LogLoader
         }
         if (!loaded || segmentsValidated > 0)
         {
+            final List<LeaderEpochCache.Entry> before = cache.entries();
             // epochs of batches the cache may not have recorded before a crash (or at all)
             for (final Segment s : segments)
             {
@@ -636,7 +637,11 @@ final class LogLoader
             {
                 notes.add("rebuilt " + EPOCH_CHECKPOINT + " from the log");
             }
-            cache.flush();
+            if (!loaded || !cache.entries().equals(before))
+            {
+                // rewritten only when it changed: recovery on a full disk must not need a new file
+                cache.flush();
+            }
         }
         cache.truncateFromEnd(logEndOffset);
         cache.truncateFromStart(logStartOffset);
