@@ -128,7 +128,8 @@ public final class Log implements AutoCloseable
         this.durableOffset = loaded.logEndOffset();
         this.highWatermark = Math.min(loaded.highWatermark(), loaded.logEndOffset());
         this.highWatermarkTracked = loaded.highWatermarkTracked();
-        this.leaderEpoch = Math.max(0, epochCache.latestEpoch());
+        // never below the last batch's epoch: the cache may have dropped it (records deleted up to the end)
+        this.leaderEpoch = Math.max(0, Math.max(epochCache.latestEpoch(), loaded.lastBatchEpoch()));
         this.writer = writer;
         this.nanoClock = nanoClock;
         this.epochClock = epochClock;

@@ -52,7 +52,8 @@ final class LogLoader
         long logEndOffset,
         long logStartOffset,
         long highWatermark,
-        boolean highWatermarkTracked)
+        boolean highWatermarkTracked,
+        int lastBatchEpoch)
     {
     }
 
@@ -134,7 +135,7 @@ final class LogLoader
             TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - startNs));
         return new Loaded(topicPartition, dir, storage, config, segments.toArray(new Segment[0]), cache, report,
             logEndOffset, logStartOffset, Math.max(logStartOffset, Math.min(params.highWatermark(), logEndOffset)),
-            params.highWatermarkTracked());
+            params.highWatermarkTracked(), lastBatchEpoch(segments));
     }
 
     /**
@@ -515,6 +516,34 @@ final class LogLoader
             }
             position += batch.sizeInBytes();
         }
+    }
+
+    /**
+     * @return the leader epoch of the last batch in the log, or -1 if it holds none. The batch may lie
+     *         below the log start (records deleted up to the end leave it in the segment), so the cache
+     *         may no longer know its epoch; appends must not stamp a lower one.
+     */
+    private int lastBatchEpoch(final List<Segment> segments)
+    {
+        for (int i = segments.size() - 1; i >= 0; i--)
+        {
+            final Segment s = segments.get(i);
+            if (s.writePosition == 0)
+            {
+                continue;
+            }
+            final int entries = s.offsetIndex.entries();
+            int position = entries == 0 ? 0 : s.offsetIndex.position(entries - 1);
+            int epoch = -1;
+            while (position < s.writePosition)
+            {
+                batch.wrap(s.data(), position);
+                epoch = batch.partitionLeaderEpoch();
+                position += batch.sizeInBytes();
+            }
+            return epoch;
+        }
+        return -1;
     }
 
     /**

@@ -80,11 +80,14 @@ abstract class SparseIndex implements AutoCloseable
     final void reserve(final int count) throws IOException
     {
         final long bytes = (long)Math.min(count, maxEntries) * entrySize;
-        if (file != null && bytes > reservedBytes)
+        // entries appended into pages that already existed (below a truncation) may lie past the mark: the
+        // zeros must start after the live entries, never over them
+        final long from = Math.max(reservedBytes, (long)entries * entrySize);
+        if (file != null && bytes > from)
         {
-            file.allocate(reservedBytes, bytes - reservedBytes);
-            reservedBytes = bytes;
+            file.allocate(from, bytes - from);
         }
+        reservedBytes = Math.max(from, bytes);
     }
 
     /**

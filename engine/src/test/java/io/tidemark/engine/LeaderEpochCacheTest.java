@@ -303,6 +303,35 @@ class LeaderEpochCacheTest
     }
 
     @Test
+    void shouldNotGoBackInEpochsWhenRecordsWereDeletedUpToTheEndAndTheLogReopens() throws IOException
+    {
+        final Path dir = tmp.resolve("epochs-0");
+        try (Log log = Log.options(dir).flushPolicy(FlushPolicy.BATCH).writerMode(WriterMode.INVOKER).open())
+        {
+            log.leaderEpoch(10);
+            assertTrue(Batches.append(log, 1000, "a", "b", "c").succeeded());
+            assertEquals(3, log.deleteRecordsBefore(3));
+            assertEquals(List.of(new Entry(10, 3)), log.epochCache().entries(), "the entry moves to the new log start");
+        }
+        try (Log log = Log.options(dir).flushPolicy(FlushPolicy.BATCH).writerMode(WriterMode.INVOKER).open())
+        {
+            // the epoch-10 batch is still in the segment (below the log start): appends must not stamp less
+            assertEquals(10, log.leaderEpoch());
+            assertEquals(Durability.SYNCED, Batches.append(log, 1001, "d").durability());
+            assertEquals(10, storedEpochOfBatchAt(log, 3));
+        }
+        // a crash after the synced append: recovery validates the segment, leader epochs included
+        Files.delete(dir.resolve(LogManager.CLEAN_SHUTDOWN_FILE));
+        Files.writeString(dir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT), "0\n1\nepochs 0 4\n");
+        try (Log log = Log.options(dir).writerMode(WriterMode.INVOKER).open())
+        {
+            assertFalse(log.recoveryReport().truncated(), log.recoveryReport().toString());
+            assertEquals(4, log.logEndOffset());
+            assertEquals(List.of("d"), Batches.values(log));
+        }
+    }
+
+    @Test
     void shouldMoveTheFirstEntryWhenRecordsAreDeletedBeforeAnOffset()
     {
         try (Log log = openLog())
