@@ -169,6 +169,11 @@ class RecoveryCorruptionTest
                 {
                     image[i] = (byte)(1 + random.nextInt(255));
                 }
+                if (cut < segment.length && image[cut] == segment[cut])
+                {
+                    // garbage that happens to equal the byte it replaces would not tear anything
+                    image[cut] = (byte)(segment[cut] == (byte)0xff ? 1 : segment[cut] + 1);
+                }
                 yield image;
             }
         };
