@@ -267,6 +267,29 @@ class LogDumpTest
         assertEquals(LogDump.OK, dump(dir, true, false), output());
     }
 
+    @Test
+    void shouldVerifyALogWhoseBatchesCarryNoTimestamps()
+    {
+        final Path dir = tmp.resolve("untimed-0");
+        final LogConfig config = CONFIG.toBuilder().indexIntervalBytes(100).build();
+        try (Log log = Log.options(dir).config(config).writerMode(WriterMode.INVOKER).open())
+        {
+            for (int i = 0; i < 60; i++)
+            {
+                assertTrue(Batches.append(log, RecordBatchDescriptor.NO_TIMESTAMP, "u" + i + "-" + "x".repeat(150)).succeeded());
+            }
+            assertTrue(log.segmentCount() > 1);
+        }
+        assertEquals(LogDump.OK, dump(dir, true, false), output());
+        assertFalse(output().contains("timestamp: -1"), "no time index entry for batches without a timestamp: " + output());
+        try (Log log = Log.options(dir).config(config).writerMode(WriterMode.INVOKER).open())
+        {
+            assertEquals(java.util.List.of(), log.recoveryReport().rebuiltIndexes(), "nothing to rebuild");
+            assertNull(log.offsetForTimestamp(0));
+            assertEquals(60, Batches.values(log).size());
+        }
+    }
+
     // ==============================================================================================
     // Damage
     // ==============================================================================================
