@@ -765,10 +765,20 @@ public final class LogDump
             text.append(" [epoch ").append(epochs.get(i)).append(" from offset ").append(starts.get(i)).append(']');
         }
         out.println(epochs.isEmpty() ? text.append(" no entries") : text);
-        if (!verify)
+        if (verify)
         {
-            return;
+            verifyEpochCheckpoint(file, epochs, starts, scans, logStart, logEnd);
         }
+    }
+
+    private void verifyEpochCheckpoint(
+        final Path file,
+        final List<Integer> epochs,
+        final List<Long> starts,
+        final List<SegmentScan> scans,
+        final long logStart,
+        final long logEnd)
+    {
         for (int i = 1; i < epochs.size(); i++)
         {
             if (epochs.get(i) <= epochs.get(i - 1) || starts.get(i) < starts.get(i - 1))
