@@ -3,11 +3,13 @@ package io.tidemark.engine;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.tidemark.testkit.Await;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeEach;
@@ -243,6 +245,21 @@ class FlushPolicyTest
                 assertEquals(0, log.unsyncedWindow().records(), "roll " + i + " synced everything");
                 assertEquals(0, log.unsyncedWindow().bytes(), "roll " + i + " synced everything");
             }
+        }
+    }
+
+    @Test
+    void shouldSyncFromTheWriterThreadsTimerUnderInterval()
+    {
+        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).flushPolicy(FlushPolicy.interval(50)).open())
+        {
+            final long startNs = System.nanoTime();
+            append(log, Durability.WRITTEN, "a", "b");
+            // the idle writer parks until the flush deadline, not its usual 100 ms, and syncs without another append
+            Await.await(() -> "durable offset " + log.durableOffset() + ", window " + log.unsyncedWindow(), Duration.ofSeconds(5),
+                () -> log.durableOffset() == 2);
+            assertTrue(System.nanoTime() - startNs >= TimeUnit.MILLISECONDS.toNanos(50), "not before the interval");
+            assertWindow(log, 0, 0, 0);
         }
     }
 
