@@ -129,7 +129,8 @@ public final class Log implements AutoCloseable
         this.durableOffset = loaded.logEndOffset();
         this.highWatermark = Math.min(loaded.highWatermark(), loaded.logEndOffset());
         this.highWatermarkTracked = loaded.highWatermarkTracked();
-        this.leaderEpoch = Math.max(0, epochCache.latestEpoch());
+        // never below the last batch's epoch: the cache may have dropped it (records deleted up to the end)
+        this.leaderEpoch = Math.max(0, Math.max(epochCache.latestEpoch(), loaded.lastBatchEpoch()));
         this.writer = writer;
         this.nanoClock = nanoClock;
         this.epochClock = epochClock;
@@ -1351,6 +1352,9 @@ public final class Log implements AutoCloseable
         unsyncedRecords = 0;
         unsyncedBytes = 0;
         hasUnsynced = false;
+        // a roll command completes its caller before the writer's end-of-cycle publish: reset the view now
+        unsyncedRecordsView = 0;
+        unsyncedBytesView = 0;
         old.seal();
         old.forceAll();
         final Segment created = Segment.create(storage, dir, nextOffset, cfg);
