@@ -1741,6 +1741,8 @@ public final class Log implements AutoCloseable
 
     private static final class Waiter implements AppendListener
     {
+        private static final int WAIT_SPINS = 2000;
+
         private volatile boolean done;
         private final AppendResult outcome = new AppendResult();
         private Thread thread;
@@ -1806,6 +1808,14 @@ public final class Log implements AutoCloseable
         private AppendResult waitDone(final Log log, final AppendResult into)
         {
             final LogWriter writer = log.writer;
+            if (writer.mode() == WriterMode.THREAD)
+            {
+                // the writer usually answers within microseconds: spin briefly before parking
+                for (int i = 0; i < WAIT_SPINS && !done; i++)
+                {
+                    Thread.onSpinWait();
+                }
+            }
             while (!done)
             {
                 if (writer.mode() == WriterMode.INVOKER)

@@ -73,6 +73,9 @@ final class LogWriter implements Agent, AutoCloseable
 
     private static final int MAX_MESSAGES_PER_DRAIN = 256;
     private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Empty drains spent spinning, then yielding, before the writer parks (tens of microseconds). */
+    private static final int IDLE_SPINS = 1000;
+    private static final int IDLE_YIELDS = 100;
 
     private final String name;
     private final ManyToOneRingBuffer ring;
@@ -328,11 +331,17 @@ final class LogWriter implements Agent, AutoCloseable
     {
         try
         {
+            int idleRounds = 0;
             while (!closed)
             {
                 if (doWork() == 0)
                 {
-                    idle();
+                    idle(idleRounds);
+                    idleRounds = Math.min(idleRounds + 1, IDLE_SPINS + IDLE_YIELDS);
+                }
+                else
+                {
+                    idleRounds = 0;
                 }
             }
             // drain what was enqueued before close so no appender waits forever
@@ -355,8 +364,23 @@ final class LogWriter implements Agent, AutoCloseable
         }
     }
 
-    private void idle()
+    /**
+     * Backs off after an empty drain: spin, then yield, then park until woken. Parking costs a
+     * wake-up (futex, context switch: tens of microseconds on a VM) on the next append, which a
+     * blocking appender pays on every call when the writer parks between its appends.
+     */
+    private void idle(final int rounds)
     {
+        if (rounds < IDLE_SPINS)
+        {
+            Thread.onSpinWait();
+            return;
+        }
+        if (rounds < IDLE_SPINS + IDLE_YIELDS)
+        {
+            Thread.yield();
+            return;
+        }
         sleeping = true;
         // Full fence: the sleeping flag must be visible before we look at the ring (see wake()).
         VarHandle.fullFence();
