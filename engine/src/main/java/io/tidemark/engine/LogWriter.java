@@ -101,11 +101,14 @@ final class LogWriter implements Agent, AutoCloseable
         this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
         this.slots = new PendingAppend[maxPending];
-        this.freeSlots = new ManyToManyConcurrentArrayQueue<>(maxPending);
+        // Twice the slots: offer into this queue fails not only when it is full but also when the cell it
+        // needs is still being released by a concurrent poll from one lap earlier; the headroom makes
+        // that rare and recycle() retries, so a slot is never lost.
+        this.freeSlots = new ManyToManyConcurrentArrayQueue<>(2 * maxPending);
         for (int i = 0; i < maxPending; i++)
         {
             slots[i] = new PendingAppend(i);
-            freeSlots.offer(slots[i]);
+            recycle(slots[i]);
         }
     }
 
@@ -205,7 +208,7 @@ final class LogWriter implements Agent, AutoCloseable
         final int index = ring.tryClaim(type, HEADER_LENGTH + length);
         if (index == RingBuffer.INSUFFICIENT_CAPACITY)
         {
-            freeSlots.offer(slot);
+            recycle(slot);
             return BACK_PRESSURED;
         }
         slot.listener = listener;
@@ -323,7 +326,28 @@ final class LogWriter implements Agent, AutoCloseable
         }
         finally
         {
-            freeSlots.offer(slot);
+            recycle(slot);
+        }
+    }
+
+    /**
+     * @return slots free now; every slot once nothing is pending.
+     */
+    int freeSlots()
+    {
+        return freeSlots.size();
+    }
+
+    /**
+     * Returns a slot to the free queue. The queue holds every slot with room to spare, so a failed
+     * offer is transient (a concurrent poll still releasing the cell): retry until it succeeds.
+     * Ignoring the failure leaked slots until every append was back-pressured for good.
+     */
+    private void recycle(final PendingAppend slot)
+    {
+        while (!freeSlots.offer(slot))
+        {
+            Thread.yield();
         }
     }
 
