@@ -32,6 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *  ringTryAppend       async: returns once the batch is in the ring (completion counted by a listener)
  *  ringAppendBlocking  returns once the writer has written and published the batch
  *  lockAppend          returns once this thread has written and published the batch
+ *  claimAppend         prototype of the proposed engine change ({@link ClaimAppender}): claim space in
+ *                      the mapped tail with one atomic add and copy straight into it, in parallel;
+ *                      returns once the batch is written (published by the next publisher pass)
  * </pre>
  */
 @BenchmarkMode(Mode.Throughput)
@@ -124,6 +127,31 @@ public class RingVsLockBenchmark
         }
     }
 
+    /** The claim-on-the-mapped-tail prototype. */
+    @State(Scope.Benchmark)
+    public static class ClaimState
+    {
+        Path dir;
+        ClaimAppender appender;
+
+        /** Opens it. */
+        @Setup(Level.Trial)
+        public void open(final RingVsLockBenchmark b)
+        {
+            dir = BenchSupport.freshDir(b.fs, "claim");
+            appender = new ClaimAppender(dir, BenchSupport.SEGMENT_BYTES);
+        }
+
+        /** Checks the written batches, closes and deletes. */
+        @TearDown(Level.Trial)
+        public void close()
+        {
+            appender.verify();
+            appender.close();
+            BenchSupport.deleteRecursively(dir);
+        }
+    }
+
     /** Per producer thread. */
     @State(Scope.Thread)
     public static class Producer
@@ -163,6 +191,22 @@ public class RingVsLockBenchmark
             throw new IllegalStateException(r.toString());
         }
         return r.baseOffset();
+    }
+
+    /**
+     * Claim on the mapped tail (prototype).
+     *
+     * @return the base offset.
+     */
+    @Benchmark
+    public long claimAppend(final ClaimState state)
+    {
+        final long base = state.appender.append(batch, 0, batchBytes, 0);
+        if (base < 0)
+        {
+            throw new IllegalStateException("invalid batch");
+        }
+        return base;
     }
 
     /**
