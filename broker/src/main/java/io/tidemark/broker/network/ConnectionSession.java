@@ -101,11 +101,8 @@ public final class ConnectionSession implements Runnable
         while (n < MAX_FRAMES_PER_RUN && (frame = queue.poll()) != null)
         {
             n++;
-            if (!connection.isOpen())
-            {
-                frame.noResponse();
-                continue;
-            }
+            // a request fully received is handled even if the client has gone since (an acks=0 produce
+            // followed by a close must still be appended); its response is then discarded by the transport
             try
             {
                 processor.process(this, frame);
