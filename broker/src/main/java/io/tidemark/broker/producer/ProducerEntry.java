@@ -12,7 +12,7 @@ final class ProducerEntry
 
     final long producerId;
     short epoch;
-    long lastTimestamp;
+    long lastSeenMs;
     private final int[] firstSeq = new int[RETAINED_BATCHES];
     private final int[] lastSeq = new int[RETAINED_BATCHES];
     private final long[] firstOffset = new long[RETAINED_BATCHES];
@@ -91,7 +91,6 @@ final class ProducerEntry
         firstOffset[s] = firstOff;
         lastOffset[s] = lastOff;
         timestamp[s] = ts;
-        lastTimestamp = Math.max(lastTimestamp, ts);
     }
 
     void clearBatches()

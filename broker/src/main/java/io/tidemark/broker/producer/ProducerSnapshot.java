@@ -21,7 +21,7 @@ import java.util.zip.CRC32C;
  *  10      8     offset (map end offset)
  *  18      4     producer count N
  *  22      ...   N x producer:
- *                  8 producer id, 2 epoch, 8 last timestamp, 1 batch count B (0..5),
+ *                  8 producer id, 2 epoch, 8 last seen (wall ms), 1 batch count B (0..5),
  *                  B x batch: 4 first sequence, 4 last sequence, 8 first offset, 8 last offset, 8 max timestamp
  * </pre>
  *
@@ -43,10 +43,10 @@ public record ProducerSnapshot(long offset, List<Producer> producers)
      *
      * @param producerId    its id.
      * @param epoch         its epoch.
-     * @param lastTimestamp max timestamp of its newest batch (expiration).
+     * @param lastSeenMs    broker wall time it last appended (expiration).
      * @param batches       retained batches, oldest first.
      */
-    public record Producer(long producerId, short epoch, long lastTimestamp, List<Batch> batches)
+    public record Producer(long producerId, short epoch, long lastSeenMs, List<Batch> batches)
     {
     }
 
@@ -106,7 +106,7 @@ public record ProducerSnapshot(long offset, List<Producer> producers)
         b.putInt(MAGIC).putShort(VERSION).putInt(0).putLong(offset).putInt(producers.size());
         for (final Producer p : producers)
         {
-            b.putLong(p.producerId()).putShort(p.epoch()).putLong(p.lastTimestamp()).put((byte)p.batches().size());
+            b.putLong(p.producerId()).putShort(p.epoch()).putLong(p.lastSeenMs()).put((byte)p.batches().size());
             for (final Batch x : p.batches())
             {
                 b.putInt(x.firstSeq()).putInt(x.lastSeq()).putLong(x.firstOffset()).putLong(x.lastOffset()).putLong(x.timestamp());

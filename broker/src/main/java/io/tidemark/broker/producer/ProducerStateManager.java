@@ -8,6 +8,7 @@ import io.tidemark.engine.AppendInterceptor;
 import io.tidemark.engine.AppendResult;
 import io.tidemark.engine.TopicPartition;
 import io.tidemark.engine.record.RecordBatchFlyweight;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -34,14 +35,17 @@ import org.apache.kafka.common.protocol.Errors;
 public final class ProducerStateManager implements AppendInterceptor
 {
     private final TopicPartition topicPartition;
+    private final EpochClock clock;
     private final Long2ObjectHashMap<ProducerEntry> producers = new Long2ObjectHashMap<>();
     private long mapEndOffset;
     private long lastSnapshotOffset = -1;
+    private long duplicates;
 
-    ProducerStateManager(final TopicPartition topicPartition, final long mapEndOffset)
+    ProducerStateManager(final TopicPartition topicPartition, final long mapEndOffset, final EpochClock clock)
     {
         this.topicPartition = topicPartition;
         this.mapEndOffset = mapEndOffset;
+        this.clock = clock;
     }
 
     /**
@@ -73,6 +77,7 @@ public final class ProducerStateManager implements AppendInterceptor
             if (dup >= 0)
             {
                 AppendInterceptor.setDuplicate(duplicateOut, entry.firstOffset(dup), entry.lastOffset(dup));
+                duplicates++;
                 return DUPLICATE;
             }
         }
@@ -105,14 +110,17 @@ public final class ProducerStateManager implements AppendInterceptor
     public synchronized void onAppended(final RecordBatchFlyweight batch, final boolean asLeader)
     {
         apply(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(), batch.baseOffset(),
-            batch.lastOffset(), batch.maxTimestamp());
+            batch.lastOffset(), batch.maxTimestamp(), clock.time());
     }
 
     /**
      * Applies a batch as stored (appends, and replay on load): no checks.
+     *
+     * @param seenMs wall time the broker saw the producer (expiration counts from it, not from the client's
+     *               timestamps, which may be missing or skewed).
      */
     synchronized void apply(final long pid, final short epoch, final int firstSeq, final int lastSeq, final long baseOffset,
-        final long lastOffset, final long maxTimestamp)
+        final long lastOffset, final long maxTimestamp, final long seenMs)
     {
         mapEndOffset = Math.max(mapEndOffset, lastOffset + 1);
         if (pid < 0)
@@ -131,6 +139,7 @@ public final class ProducerStateManager implements AppendInterceptor
             entry.clearBatches();
         }
         entry.add(firstSeq, lastSeq, baseOffset, lastOffset, maxTimestamp);
+        entry.lastSeenMs = Math.max(entry.lastSeenMs, seenMs);
     }
 
     @Override
@@ -164,6 +173,14 @@ public final class ProducerStateManager implements AppendInterceptor
     }
 
     /**
+     * @return duplicate batches answered with their original offsets since the state was loaded.
+     */
+    public synchronized long duplicates()
+    {
+        return duplicates;
+    }
+
+    /**
      * @return producer ids known.
      */
     public synchronized int producerCount()
@@ -192,7 +209,7 @@ public final class ProducerStateManager implements AppendInterceptor
     }
 
     /**
-     * Forgets producers whose newest batch is older than the expiration.
+     * Forgets producers not seen (no batch appended, or replayed at load) for the expiration time.
      *
      * @param nowMs        wall time.
      * @param expirationMs {@code producer.id.expiration.ms}.
@@ -204,7 +221,7 @@ public final class ProducerStateManager implements AppendInterceptor
         final Iterator<ProducerEntry> it = producers.values().iterator();
         while (it.hasNext())
         {
-            if (nowMs - it.next().lastTimestamp >= expirationMs)
+            if (nowMs - it.next().lastSeenMs >= expirationMs)
             {
                 it.remove();
                 removed++;
@@ -235,7 +252,7 @@ public final class ProducerStateManager implements AppendInterceptor
             {
                 batches.add(new ProducerSnapshot.Batch(e.firstSeq(i), e.lastSeq(i), e.firstOffset(i), e.lastOffset(i), e.timestamp(i)));
             }
-            list.add(new ProducerSnapshot.Producer(e.producerId, e.epoch, e.lastTimestamp, batches));
+            list.add(new ProducerSnapshot.Producer(e.producerId, e.epoch, e.lastSeenMs, batches));
         }
         return new ProducerSnapshot(mapEndOffset, list);
     }
@@ -255,7 +272,7 @@ public final class ProducerStateManager implements AppendInterceptor
             {
                 e.add(b.firstSeq(), b.lastSeq(), b.firstOffset(), b.lastOffset(), b.timestamp());
             }
-            e.lastTimestamp = p.lastTimestamp();
+            e.lastSeenMs = p.lastSeenMs();
             producers.put(p.producerId(), e);
         }
         mapEndOffset = snapshot.offset();

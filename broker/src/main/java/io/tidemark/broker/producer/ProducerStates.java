@@ -137,7 +137,7 @@ public final class ProducerStates
         final TopicPartition tp = log.topicPartition();
         final long end = log.logEndOffset();
         final long start = log.logStartOffset();
-        final ProducerStateManager manager = new ProducerStateManager(tp, start);
+        final ProducerStateManager manager = new ProducerStateManager(tp, start, clock);
         long from = start;
         long loadedOffset = -1;
         for (final long offset : snapshotOffsets(log.dir()))
@@ -171,13 +171,13 @@ public final class ProducerStates
                 deleteQuietly(file);
             }
         }
-        final long replayed = replay(log, manager, from);
+        final long replayed = replay(log, manager, from, clock.time());
         manager.expire(clock.time(), settings.expirationMs());
         loadReports.put(tp, new LoadReport(loadedOffset, replayed));
         return manager;
     }
 
-    private static long replay(final Log log, final ProducerStateManager manager, final long from)
+    private static long replay(final Log log, final ProducerStateManager manager, final long from, final long nowMs)
     {
         long batches = 0;
         if (from >= log.logEndOffset())
@@ -194,7 +194,7 @@ public final class ProducerStates
                     continue;
                 }
                 manager.apply(b.producerId(), b.producerEpoch(), b.baseSequence(), b.lastSequence(), b.baseOffset(), b.lastOffset(),
-                    b.maxTimestamp());
+                    b.maxTimestamp(), nowMs);
                 batches++;
             }
         }
