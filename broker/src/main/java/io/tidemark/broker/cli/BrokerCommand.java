@@ -61,7 +61,21 @@ public final class BrokerCommand implements Callable<Integer>
             ex.printStackTrace(System.err);
             return 1;
         }
-        final Thread hook = new Thread(broker::close, "tidemark-shutdown");
+        // java.util.logging closes its handlers in its own shutdown hook, so the outcome is printed directly
+        final Thread hook = new Thread(() ->
+        {
+            try
+            {
+                broker.close();
+                System.out.println("tidemark broker " + parsed.nodeId() + " shut down cleanly");
+            }
+            catch (final RuntimeException ex)
+            {
+                System.err.println("tidemark broker " + parsed.nodeId() + ": shutdown failed: " + ex);
+                ex.printStackTrace(System.err);
+            }
+            System.out.flush();
+        }, "tidemark-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         System.out.println("tidemark broker " + parsed.nodeId() + " started, listening on " + broker.advertisedListeners() +
             ", cluster " + broker.clusterId());
