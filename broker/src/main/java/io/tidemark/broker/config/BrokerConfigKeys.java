@@ -15,6 +15,73 @@ import io.tidemark.replication.controller.TopicConfigs;
  * Every {@code server.properties} key the broker understands: Kafka's names where the meaning matches,
  * plus Tidemark's own ({@code log.flush.policy}, the log writer knobs, the producer-state snapshot
  * interval, the per-connection in-flight limit). Keys not listed here are reported as unknown and ignored.
+ * The {@code log.*}, {@code message.max.bytes}, {@code compression.type}, {@code min.insync.replicas} and
+ * {@code unclean.leader.election.enable} keys set the broker-level defaults of the topic configs. The table
+ * is checked against the definitions by {@code ConfigTableTest}.
+ *
+ * <pre>
+ * key                                          default                      allowed                          meaning
+ * node.id                                      1                            [0, 2147483647]                  this node's id (Kafka: required; Tidemark defaults to 1)
+ * broker.id                                    (none)                       [0, 2147483647]                  Kafka's older name of node.id; must agree with it when both are set
+ * broker.rack                                  (none)                       any text                         rack of this broker, reported in metadata
+ * process.roles                                broker,controller            broker and/or controller         roles of this node (the single-node controller runs inside the broker)
+ * controller.quorum.voters                     ""                           comma-separated id@host:port     voters of the controller quorum (kept for the replicated controller; unused by a single node)
+ * controller.listener.names                    ""                           listener names                   listeners reserved for the controller quorum: not served by the Kafka API
+ * listeners                                    PLAINTEXT://127.0.0.1:9092   comma-separated NAME://host:port where the broker listens (default: loopback only); port 0 picks a free port
+ * advertised.listeners                         ""                           comma-separated NAME://host:port naming listeners addresses given to clients in metadata; default: the listeners
+ * listener.security.protocol.map               PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT NAME:PLAINTEXT pairs (only PLAINTEXT is supported) security protocol of each listener; only PLAINTEXT is supported
+ * log.dirs                                     (none)                       comma-separated directories      where the logs live (default: log.dir)
+ * log.dir                                      /tmp/tidemark-logs           a directory                      the log directory when log.dirs is not set
+ * num.partitions                               1                            [1, 1000000]                     partitions of topics created without a count (auto-created ones included)
+ * default.replication.factor                   1                            [1, 32767]                       replication factor of topics created without one
+ * auto.create.topics.enable                    true                         true or false                    create a topic when a client asks metadata for it
+ * delete.topic.enable                          true                         true or false                    allow DeleteTopics
+ * request.timeout.ms                           30000                        [1, 604800000]                   longest wait for a metadata change (admin requests)
+ * broker.session.timeout.ms                    9000                         [1, 604800000]                   a broker silent this long is fenced (replicated controller)
+ * broker.heartbeat.interval.ms                 2000                         [1, 604800000]                   broker heartbeat interval (replicated controller)
+ * replica.lag.time.max.ms                      30000                        [1, 604800000]                   a follower not caught up this long leaves the ISR
+ * replica.fetch.max.bytes                      1048576                      [1024, 2147483647]               bytes per partition per replica fetch
+ * replica.fetch.wait.max.ms                    500                          [0, 2147483647]                  long-poll wait of a replica fetch (at most replica.lag.time.max.ms)
+ * replica.fetch.backoff.ms                     1000                         [0, 604800000]                   pause after a failed replica fetch
+ * num.network.threads                          3                            [1, 64]                          selector threads reading and writing sockets
+ * num.io.threads                               8                            [1, 256]                         request handler threads
+ * socket.request.max.bytes                     104857600                    [64, 2147483635]                 largest request frame; larger ones close the connection before anything is allocated
+ * queued.max.request.bytes                     104857600                    [64, 9223372036854775807]        request bytes held in memory at once across connections; reads pause above it (>= socket.request.max.bytes)
+ * max.connections                              10000                        [1, 1000000]                     open connections; more are accepted and closed at once
+ * connections.max.idle.ms                      600000                       [1, 604800000]                   close connections idle this long
+ * socket.send.buffer.bytes                     102400                       [-1, 2147483647]                 SO_SNDBUF; -1 for the OS default
+ * socket.receive.buffer.bytes                  102400                       [-1, 2147483647]                 SO_RCVBUF; -1 for the OS default
+ * queued.max.requests.per.connection           16                           [1, 65536]                       requests read from one connection before its earlier ones are answered (Kafka reads one at a time)
+ * fetch.max.bytes                              57671680                     [1024, 2147483647]               most record bytes in one fetch response
+ * log.segment.bytes                            1073741824                   [1024, 2147483647]               segment size
+ * log.roll.ms                                  (none)                       [1, 9223372036854775807]         roll a segment this old (wins over log.roll.hours)
+ * log.roll.hours                               168                          [1, 2147483647]                  roll a segment this old, in hours
+ * log.retention.ms                             (none)                       [-1, 9223372036854775807]        delete segments older than this; -1 keeps forever
+ * log.retention.minutes                        (none)                       [-1, 2147483647]                 retention in minutes (below log.retention.ms)
+ * log.retention.hours                          168                          [-1, 2147483647]                 retention in hours (below log.retention.minutes)
+ * log.retention.bytes                          -1                           [-1, 9223372036854775807]        delete oldest segments while a partition is larger; -1 for no limit
+ * log.flush.interval.messages                  9223372036854775807          [1, 9223372036854775807]         Kafka's message-count flush; maps onto flush policy messages:N when log.flush.policy is none
+ * log.flush.interval.ms                        (none)                       [0, 9223372036854775807]         Kafka's time flush; maps onto flush policy interval:T when log.flush.policy is none
+ * log.flush.policy                             none                         none, messages:N, interval:T or batch when written records are forced to disk (per topic: flush.policy)
+ * message.max.bytes                            1048588                      [68, 2147483647]                 largest record batch accepted
+ * log.index.interval.bytes                     4096                         [0, 2147483647]                  bytes between sparse index entries
+ * log.index.size.max.bytes                     10485760                     [24, 2147483647]                 most an index file may hold
+ * log.message.timestamp.type                   CreateTime                   CreateTime or LogAppendTime      whose time records carry
+ * log.cleanup.policy                           delete                       delete (compaction is not supported) what happens to old segments
+ * compression.type                             producer                     producer (batches are stored as sent) compression of stored batches
+ * log.segment.preallocate.bytes                4194304                      [4096, 2147483647]               disk blocks reserved ahead of the writer in one step
+ * log.recovery.truncate.on.corruption          false                        true or false                    truncate at corruption in durable data instead of failing to open
+ * min.insync.replicas                          1                            [1, 2147483647]                  in-sync replicas an acks=all write needs
+ * unclean.leader.election.enable               false                        true or false                    allow an out-of-sync replica to become leader
+ * log.writer.threads                           1                            [1, 256]                         log writer threads; logs are spread over them
+ * log.writer.ring.bytes                        0                            [0, 1073741824]                  each writer's ring (power of two); 0 sizes it from message.max.bytes
+ * log.writer.max.pending                       16384                        [16, 1048576]                    appends in flight per writer
+ * log.flush.offset.checkpoint.interval.ms      60000                        [1, 9223372036854775807]         how often recovery points are checkpointed
+ * log.retention.check.interval.ms              300000                       [1, 9223372036854775807]         how often retention runs
+ * producer.id.expiration.ms                    86400000                     [1, 9223372036854775807]         forget a producer id silent this long
+ * producer.id.expiration.check.interval.ms     600000                       [1, 9223372036854775807]         how often producer ids are expired
+ * producer.state.snapshot.interval.ms          30000                        [1, 9223372036854775807]         how often producer state is snapshotted (also at shutdown): a restart replays only the log after the snapshot
+ * </pre>
  */
 public final class BrokerConfigKeys
 {
