@@ -212,7 +212,8 @@ public final class Broker implements AutoCloseable
         {
             LOG.log(System.Logger.Level.WARNING, "ignoring unknown configuration key " + unknown);
         }
-        clusterId = MetaProperties.clusterId(storage, config.logDirs(), config.nodeId());
+        final String existingClusterId = MetaProperties.clusterId(storage, config.logDirs(), config.nodeId());
+        clusterId = existingClusterId != null ? existingClusterId : org.apache.kafka.common.Uuid.randomUuid().toString();
         final Map<String, String> topicDefaults = config.topicDefaults();
         final LogManagerConfig.Builder logs = LogManagerConfig.builder(config.logDirs())
             .defaultLogConfig(TopicConfigs.toLogConfig(TopicConfigs.effective(Map.of(), topicDefaults)))
@@ -261,8 +262,8 @@ public final class Broker implements AutoCloseable
         background.scheduleWithFixedDelay(producerStates::expireAll, config.producerState().expirationCheckIntervalMs(),
             config.producerState().expirationCheckIntervalMs(), TimeUnit.MILLISECONDS);
         LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " of cluster " + clusterId + " started (broker epoch " +
-            brokerEpoch + ", " + logManager.logs().size() + " logs, " + (logManager.openedCleanly() ? "clean" : "unclean") +
-            " previous shutdown), serving " + boundAdvertised);
+            brokerEpoch + ", " + logManager.logs().size() + " logs, " + (existingClusterId == null ? "new log directories" :
+            logManager.openedCleanly() ? "clean previous shutdown" : "unclean previous shutdown: logs recovered") + "), serving " + boundAdvertised);
     }
 
     private RequestProcessor buildProcessor()

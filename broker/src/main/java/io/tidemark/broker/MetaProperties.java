@@ -11,7 +11,6 @@ import java.util.Properties;
 import io.tidemark.engine.LogManager;
 import io.tidemark.engine.storage.AtomicFile;
 import io.tidemark.engine.storage.Storage;
-import org.apache.kafka.common.Uuid;
 
 /**
  * The cluster id, from {@code meta.properties} in the log directories (Kafka's {@code kafka-storage format}
@@ -28,7 +27,7 @@ final class MetaProperties
      * @param storage the storage seam.
      * @param dirs    the log directories.
      * @param nodeId  this node.
-     * @return the cluster id found, or a new one.
+     * @return the cluster id found, or null if no directory has one yet (a new node).
      * @throws IllegalStateException if directories disagree or belong to another node.
      */
     static String clusterId(final Storage storage, final List<Path> dirs, final int nodeId)
@@ -71,6 +70,6 @@ final class MetaProperties
             clusterId = id;
             from = file;
         }
-        return clusterId != null ? clusterId : Uuid.randomUuid().toString();
+        return clusterId;
     }
 }
