@@ -562,7 +562,8 @@ public final class Broker implements AutoCloseable
         {
             throw failure;
         }
-        LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " shut down cleanly");
+        LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + (processor != null ? " shut down cleanly" :
+            " stopped: it had not finished starting"));
     }
 
     private static RuntimeException run(final RuntimeException first, final Runnable step)
