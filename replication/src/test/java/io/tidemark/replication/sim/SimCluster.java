@@ -73,7 +73,8 @@ final class SimCluster
         this.random = new Random(seed);
         this.brokerDefaults = Map.of(TopicConfigs.FLUSH_POLICY, flushPolicy.toString(),
             TopicConfigs.SEGMENT_BYTES, "16384", TopicConfigs.INDEX_INTERVAL_BYTES, "512",
-            TopicConfigs.SEGMENT_INDEX_BYTES, "1024", TopicConfigs.SEGMENT_PREALLOCATE_BYTES, "16384");
+            TopicConfigs.SEGMENT_INDEX_BYTES, "1024", TopicConfigs.SEGMENT_PREALLOCATE_BYTES, "16384",
+            TopicConfigs.MAX_MESSAGE_BYTES, "8192");
         final Random ids = new Random(seed ^ 0x5DEECE66DL);
         controller = new InMemoryController(sim.view(controllerOwner), "sim-cluster", brokerDefaults, 1, (short)3,
             SESSION_TIMEOUT_MS, () -> new UUID(ids.nextLong(), ids.nextLong()));
@@ -196,7 +197,7 @@ final class SimCluster
                 .epochClock(sim::nowMs)
                 .writerRingBytes(1 << 20)
                 .defaultLogConfig(LogConfig.builder().segmentBytes(16384).indexIntervalBytes(512).segmentIndexBytes(1024)
-                    .preallocateBytes(16384).build())
+                    .preallocateBytes(16384).maxBatchBytes(8192).build())
                 .build());
             final boolean clean = logs.openedCleanly();
             replicas = new ReplicaManager(new ReplicationConfig(id, REPLICA_LAG_MS, 64 * 1024, 200, 100, 10), logs, sim.view(me),
