@@ -1,0 +1,608 @@
+package io.tidemark.broker;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.tidemark.broker.api.BrokerApis;
+import io.tidemark.broker.api.CreatePartitionsHandler;
+import io.tidemark.broker.api.CreateTopicsHandler;
+import io.tidemark.broker.api.DeleteTopicsHandler;
+import io.tidemark.broker.api.DescribeClusterHandler;
+import io.tidemark.broker.api.DescribeConfigsHandler;
+import io.tidemark.broker.api.IncrementalAlterConfigsHandler;
+import io.tidemark.broker.api.InitProducerIdHandler;
+import io.tidemark.broker.api.ListOffsetsHandler;
+import io.tidemark.broker.api.MetadataHandler;
+import io.tidemark.broker.api.OffsetForLeaderEpochHandler;
+import io.tidemark.broker.api.PartitionLookup;
+import io.tidemark.broker.api.TopicConfigDescriber;
+import io.tidemark.broker.config.BrokerConfig;
+import io.tidemark.broker.config.Endpoint;
+import io.tidemark.broker.fetch.FetchHandler;
+import io.tidemark.broker.metadata.MetadataView;
+import io.tidemark.broker.metadata.PartitionHosting;
+import io.tidemark.broker.network.KafkaFrameHandler;
+import io.tidemark.broker.network.RequestProcessor;
+import io.tidemark.broker.produce.ProduceHandler;
+import io.tidemark.broker.producer.LocalProducerIdManager;
+import io.tidemark.broker.producer.ProducerIdManager;
+import io.tidemark.broker.producer.ProducerStates;
+import io.tidemark.engine.Log;
+import io.tidemark.engine.LogManager;
+import io.tidemark.engine.LogManagerConfig;
+import io.tidemark.engine.storage.FileStorage;
+import io.tidemark.engine.storage.Storage;
+import io.tidemark.replication.ExecutorScheduler;
+import io.tidemark.replication.ReplicaManager;
+import io.tidemark.replication.controller.BrokerInfo;
+import io.tidemark.replication.controller.Controller;
+import io.tidemark.replication.controller.MetadataApplier;
+import io.tidemark.replication.controller.TopicConfigs;
+import io.tidemark.transport.TransportServer;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/**
+ * A Kafka-compatible broker, embeddable: {@code Broker.start(config)} opens the logs (recovering them if
+ * needed), loads producer state, binds the listeners, applies the metadata and serves; {@link #close()}
+ * shuts down cleanly (new requests refused, requests in flight finished, producer state snapshotted, logs
+ * closed with the clean-shutdown marker).
+ *
+ * <h2>Threads</h2>
+ * <pre>
+ *  tidemark-transport-server-PORT-i   num.network.threads per listener: sockets, framing
+ *  tidemark-request-handler-i         num.io.threads: parse, validate, dispatch, encode
+ *  tidemark-log-writer-i / -scheduler the engine: appends, syncs, checkpoints, retention
+ *  tidemark-replication               acks=all expiry, ISR checks
+ *  tidemark-fetch-timer               long-poll deadlines
+ *  tidemark-broker-background         producer-state snapshots and expiration
+ * </pre>
+ *
+ * <pre>{@code
+ * try (Broker broker = Broker.start(BrokerConfig.builder().logDirs(dir).listeners("PLAINTEXT://127.0.0.1:0").build()))
+ * {
+ *     String bootstrap = broker.bootstrapServers();
+ * }
+ * }</pre>
+ */
+public final class Broker implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(Broker.class.getName());
+    private static final long SHUTDOWN_DRAIN_MS = 10_000;
+
+    private final BrokerConfig config;
+    private final Storage storage;
+    private final EpochClock clock;
+    private final ControllerFactory controllerFactory;
+    private final List<TransportServer> servers = new ArrayList<>();
+    private final List<Endpoint> boundAdvertised = new ArrayList<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private LogManager logManager;
+    private ProducerStates producerStates;
+    private ExecutorScheduler replicationScheduler;
+    private ReplicaManager replicaManager;
+    private ThreadPoolExecutor requestPool;
+    private ScheduledExecutorService fetchTimer;
+    private ScheduledExecutorService background;
+    private Controller controller;
+    private MetadataView metadata;
+    private RequestProcessor processor;
+    private String clusterId;
+    private long brokerEpoch = -1;
+    private boolean closed;
+
+    private Broker(final Builder builder)
+    {
+        this.config = builder.config;
+        this.storage = builder.storage;
+        this.clock = builder.clock;
+        this.controllerFactory = builder.controllerFactory;
+    }
+
+    /**
+     * Starts a broker with the single-node controller.
+     *
+     * @param config the configuration.
+     * @return the running broker.
+     */
+    public static Broker start(final BrokerConfig config)
+    {
+        return builder(config).start();
+    }
+
+    /**
+     * @param config the configuration.
+     * @return a builder for the seams (storage, clock, controller).
+     */
+    public static Builder builder(final BrokerConfig config)
+    {
+        return new Builder(config);
+    }
+
+    /**
+     * Seams of a broker.
+     */
+    public static final class Builder
+    {
+        private final BrokerConfig config;
+        private Storage storage = FileStorage.INSTANCE;
+        private EpochClock clock = SystemEpochClock.INSTANCE;
+        private ControllerFactory controllerFactory = ControllerFactory.local();
+
+        private Builder(final BrokerConfig config)
+        {
+            this.config = config;
+        }
+
+        /**
+         * @param v the storage seam (tests: crash-simulating or faulty storage).
+         * @return this.
+         */
+        public Builder storage(final Storage v)
+        {
+            storage = v;
+            return this;
+        }
+
+        /**
+         * @param v the wall clock.
+         * @return this.
+         */
+        public Builder clock(final EpochClock v)
+        {
+            clock = v;
+            return this;
+        }
+
+        /**
+         * @param v creates the controller.
+         * @return this.
+         */
+        public Builder controller(final ControllerFactory v)
+        {
+            controllerFactory = v;
+            return this;
+        }
+
+        /**
+         * @return the running broker.
+         */
+        public Broker start()
+        {
+            final Broker broker = new Broker(this);
+            try
+            {
+                broker.startUp();
+                return broker;
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                try
+                {
+                    broker.close();
+                }
+                catch (final RuntimeException closing)
+                {
+                    ex.addSuppressed(closing);
+                }
+                throw ex;
+            }
+        }
+    }
+
+    private void startUp()
+    {
+        for (final String unknown : config.unknownKeys())
+        {
+            LOG.log(System.Logger.Level.WARNING, "ignoring unknown configuration key " + unknown);
+        }
+        final String existingClusterId = MetaProperties.clusterId(storage, config.logDirs(), config.nodeId());
+        clusterId = existingClusterId != null ? existingClusterId : org.apache.kafka.common.Uuid.randomUuid().toString();
+        final Map<String, String> topicDefaults = config.topicDefaults();
+        final LogManagerConfig.Builder logs = LogManagerConfig.builder(config.logDirs())
+            .defaultLogConfig(TopicConfigs.toLogConfig(TopicConfigs.effective(Map.of(), topicDefaults)))
+            .writerThreads(config.logWriter().writerThreads())
+            .maxPendingAppends(config.logWriter().maxPendingAppends())
+            .checkpointIntervalMs(config.logWriter().checkpointIntervalMs())
+            .retentionCheckIntervalMs(config.logWriter().retentionCheckIntervalMs())
+            .storage(storage)
+            .epochClock(clock)
+            .metaProperties(Map.of("node.id", String.valueOf(config.nodeId()), "cluster.id", clusterId));
+        if (config.logWriter().writerRingBytes() > 0)
+        {
+            logs.writerRingBytes(config.logWriter().writerRingBytes());
+        }
+        logManager = LogManager.open(logs.build());
+        producerStates = new ProducerStates(storage, clock, config.producerState());
+        for (final Log log : logManager.logs())
+        {
+            producerStates.install(log); // before anything can append
+        }
+        replicationScheduler = new ExecutorScheduler("replication", clock);
+        replicaManager = new ReplicaManager(config.replication(), logManager, replicationScheduler, null, null);
+        final int threads = config.network().ioThreads();
+        final long capacity = Math.min(Integer.MAX_VALUE,
+            (long)config.network().maxConnections() * config.listeners().size() * config.network().maxRequestsPerConnection());
+        requestPool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>((int)Math.min(capacity, 1 << 20)),
+            named("tidemark-request-handler-"));
+        fetchTimer = Executors.newSingleThreadScheduledExecutor(named("tidemark-fetch-timer"));
+        background = Executors.newSingleThreadScheduledExecutor(named("tidemark-broker-background"));
+        final List<KafkaFrameHandler> frameHandlers = bindListeners();
+        final UUID incarnation = incarnation();
+        final BrokerInfo self = self(incarnation);
+        controller = controllerFactory.create(new ControllerFactory.Context(config, storage, clusterId, self, topicDefaults));
+        metadata = new MetadataView(controller, config.nodeId(), topicDefaults);
+        controller.addListener(new PartitionHosting(config.nodeId(), logManager, producerStates,
+            new MetadataApplier(replicaManager, topicDefaults), topicDefaults));
+        brokerEpoch = controller.registerBroker(self, incarnation, logManager.openedCleanly()).join();
+        replicaManager.brokerEpoch(brokerEpoch);
+        processor = buildProcessor();
+        for (final KafkaFrameHandler h : frameHandlers)
+        {
+            h.ready(processor);
+        }
+        background.scheduleWithFixedDelay(producerStates::snapshotAll, config.producerState().snapshotIntervalMs(),
+            config.producerState().snapshotIntervalMs(), TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(producerStates::expireAll, config.producerState().expirationCheckIntervalMs(),
+            config.producerState().expirationCheckIntervalMs(), TimeUnit.MILLISECONDS);
+        LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " of cluster " + clusterId + " started (broker epoch " +
+            brokerEpoch + ", " + logManager.logs().size() + " logs, " + (existingClusterId == null ? "new log directories" :
+            logManager.openedCleanly() ? "clean previous shutdown" : "unclean previous shutdown: logs recovered") + "), serving " + boundAdvertised);
+    }
+
+    private RequestProcessor buildProcessor()
+    {
+        final long timeoutMs = config.requestTimeoutMs();
+        final PartitionLookup lookup = new PartitionLookup(metadata, replicaManager);
+        final TopicConfigDescriber describer = new TopicConfigDescriber(config);
+        final ProducerIdManager producerIds = new LocalProducerIdManager(storage, config.logDirs().get(0));
+        final BrokerApis apis = new BrokerApis()
+            .register(ApiKeys.PRODUCE, 0, 13, new ProduceHandler(metadata, replicaManager))
+            .register(ApiKeys.FETCH, 4, 18, new FetchHandler(metadata, lookup, requestPool, fetchTimer, config.fetchMaxBytes()))
+            .register(ApiKeys.LIST_OFFSETS, 1, 10, new ListOffsetsHandler(lookup))
+            .register(ApiKeys.METADATA, 0, 13, new MetadataHandler(metadata, config.autoCreateTopicsEnable(), timeoutMs))
+            .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(metadata, describer, timeoutMs))
+            .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(metadata, config.deleteTopicEnable(), timeoutMs))
+            .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(producerIds))
+            .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4, new OffsetForLeaderEpochHandler(lookup))
+            .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(metadata, describer, config))
+            .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(metadata, timeoutMs))
+            .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(metadata, timeoutMs))
+            .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(metadata));
+        return new RequestProcessor(apis.versions(), apis.handlers());
+    }
+
+    private List<KafkaFrameHandler> bindListeners()
+    {
+        final List<KafkaFrameHandler> handlers = new ArrayList<>();
+        for (int i = 0; i < config.listeners().size(); i++)
+        {
+            final Endpoint listener = config.listeners().get(i);
+            final KafkaFrameHandler handler = new KafkaFrameHandler(listener.name(), requestPool);
+            final InetSocketAddress address = listener.wildcard() ? new InetSocketAddress(listener.port()) :
+                new InetSocketAddress(listener.host(), listener.port());
+            final TransportServer server = TransportServer.start(config.network().toTransportConfig(), address, handler);
+            servers.add(server);
+            handlers.add(handler);
+            final Endpoint advertised = config.advertisedListeners().get(i);
+            final String host = advertised.wildcard() ? canonicalHostName() : advertised.host();
+            final int port = advertised.port() == 0 ? server.port() : advertised.port();
+            boundAdvertised.add(new Endpoint(advertised.name(), host, port));
+        }
+        return handlers;
+    }
+
+    private static String canonicalHostName()
+    {
+        try
+        {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        }
+        catch (final UnknownHostException ex)
+        {
+            return "localhost";
+        }
+    }
+
+    private UUID incarnation()
+    {
+        final String id = logManager.metaProperties(config.logDirs().get(0)).getProperty("directory.id");
+        try
+        {
+            return id == null ? UUID.randomUUID() : UUID.fromString(id);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return UUID.nameUUIDFromBytes(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private BrokerInfo self(final UUID incarnation)
+    {
+        final Map<String, String> endpoints = new LinkedHashMap<>();
+        for (final Endpoint e : boundAdvertised)
+        {
+            endpoints.put(e.name(), e.host() + ":" + e.port());
+        }
+        final Endpoint first = boundAdvertised.get(0);
+        return new BrokerInfo(config.nodeId(), 0, incarnation, first.host(), first.port(), config.rack(), false, endpoints);
+    }
+
+    private static ThreadFactory named(final String prefix)
+    {
+        final AtomicInteger n = new AtomicInteger();
+        return r ->
+        {
+            final Thread t = new Thread(r, prefix.endsWith("-") ? prefix + n.getAndIncrement() : prefix);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // accessors
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * @return the configuration.
+     */
+    public BrokerConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return the port of the first listener.
+     */
+    public int port()
+    {
+        return servers.get(0).port();
+    }
+
+    /**
+     * @param listenerName a listener.
+     * @return its bound port.
+     */
+    public int port(final String listenerName)
+    {
+        final int i = config.listenerIndex(listenerName);
+        if (i < 0)
+        {
+            throw new IllegalArgumentException("no listener " + listenerName);
+        }
+        return servers.get(i).port();
+    }
+
+    /**
+     * @return {@code host:port} of the first advertised listener, for clients' {@code bootstrap.servers}.
+     */
+    public String bootstrapServers()
+    {
+        final Endpoint e = boundAdvertised.get(0);
+        return (e.host().indexOf(':') >= 0 ? "[" + e.host() + "]" : e.host()) + ":" + e.port();
+    }
+
+    /**
+     * @return the advertised listeners, ports resolved.
+     */
+    public List<Endpoint> advertisedListeners()
+    {
+        return List.copyOf(boundAdvertised);
+    }
+
+    /**
+     * @return the cluster id.
+     */
+    public String clusterId()
+    {
+        return clusterId;
+    }
+
+    /**
+     * @return the broker epoch of this run.
+     */
+    public long brokerEpoch()
+    {
+        return brokerEpoch;
+    }
+
+    /**
+     * @return the log manager.
+     */
+    public LogManager logManager()
+    {
+        return logManager;
+    }
+
+    /**
+     * @return the replica manager.
+     */
+    public ReplicaManager replicaManager()
+    {
+        return replicaManager;
+    }
+
+    /**
+     * @return the producer states.
+     */
+    public ProducerStates producerStates()
+    {
+        return producerStates;
+    }
+
+    /**
+     * @return the controller.
+     */
+    public Controller controller()
+    {
+        return controller;
+    }
+
+    /**
+     * @return the log directories.
+     */
+    public List<Path> logDirs()
+    {
+        return config.logDirs();
+    }
+
+    /**
+     * Waits until {@link #close()} finished.
+     *
+     * @throws InterruptedException if interrupted.
+     */
+    public void awaitShutdown() throws InterruptedException
+    {
+        terminated.await();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // shutdown
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Clean shutdown: new requests are refused (their connections closed), requests in flight finish (up to
+     * 10 s), the listeners close, producer state is snapshotted, and the logs are closed with the
+     * clean-shutdown marker. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+        }
+        RuntimeException failure = null;
+        try
+        {
+            if (processor != null)
+            {
+                processor.beginShutdown();
+                final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_DRAIN_MS);
+                while (processor.inFlight() > 0 && System.nanoTime() < deadline)
+                {
+                    Thread.onSpinWait();
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                }
+                if (processor.inFlight() > 0)
+                {
+                    LOG.log(System.Logger.Level.WARNING, processor.inFlight() + " requests still in flight after " + SHUTDOWN_DRAIN_MS +
+                        " ms; closing anyway");
+                }
+            }
+            for (final TransportServer s : servers)
+            {
+                failure = run(failure, s::close);
+            }
+            failure = run(failure, () -> shutdown(requestPool));
+            failure = run(failure, () -> shutdown(fetchTimer));
+            failure = run(failure, () -> shutdown(background));
+            if (controller != null && brokerEpoch >= 0)
+            {
+                failure = run(failure, () -> controller.controlledShutdown(config.nodeId(), brokerEpoch).join());
+            }
+            if (producerStates != null && logManager != null)
+            {
+                failure = run(failure, producerStates::snapshotAll);
+            }
+            failure = run(failure, () ->
+            {
+                if (replicaManager != null)
+                {
+                    replicaManager.close();
+                }
+            });
+            failure = run(failure, () ->
+            {
+                if (replicationScheduler != null)
+                {
+                    replicationScheduler.close();
+                }
+            });
+            failure = run(failure, () ->
+            {
+                if (controller != null)
+                {
+                    controller.close();
+                }
+            });
+            failure = run(failure, () ->
+            {
+                if (logManager != null)
+                {
+                    logManager.close();
+                }
+            });
+        }
+        finally
+        {
+            terminated.countDown();
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
+        LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + (processor != null ? " shut down cleanly" :
+            " stopped: it had not finished starting"));
+    }
+
+    private static RuntimeException run(final RuntimeException first, final Runnable step)
+    {
+        try
+        {
+            step.run();
+            return first;
+        }
+        catch (final RuntimeException ex)
+        {
+            if (first == null)
+            {
+                return ex;
+            }
+            first.addSuppressed(ex);
+            return first;
+        }
+    }
+
+    private static void shutdown(final java.util.concurrent.ExecutorService executor)
+    {
+        if (executor == null)
+        {
+            return;
+        }
+        executor.shutdown();
+        try
+        {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS))
+            {
+                executor.shutdownNow();
+                executor.awaitTermination(10, TimeUnit.SECONDS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.tidemark.broker.cli;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tidemark consume}: prints records with the official consumer, assigned to partitions (no
+ * consumer group), like {@code kafka-console-consumer.sh} with {@code --partition}.
+ */
+@Command(name = "consume", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Print records of a topic, one per line.")
+public final class ConsumeCommand implements Callable<Integer>
+{
+    @Mixin
+    ClientOptions client = new ClientOptions();
+
+    @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "The topic.")
+    String topic;
+
+    @Option(names = "--from-beginning", description = "Start at the earliest offset (default: the end).")
+    boolean fromBeginning;
+
+    @Option(names = "--partition", paramLabel = "P", description = "Only this partition (default: all).")
+    Integer partition;
+
+    @Option(names = "--offset", paramLabel = "O", description = "Start offset in --partition: a number, earliest or latest.")
+    String offset;
+
+    @Option(names = "--max-messages", paramLabel = "N", description = "Exit after N records.")
+    Long maxMessages;
+
+    @Option(names = "--timeout-ms", paramLabel = "MS", description = "Exit after MS without a record.")
+    Long timeoutMs;
+
+    @Option(names = "--property", paramLabel = "KEY=VALUE",
+        description = "print.key=true, print.offset=true, print.partition=true, key.separator=SEP (default tab).")
+    List<String> properties = new ArrayList<>();
+
+    @Option(names = "--consumer-property", paramLabel = "KEY=VALUE", description = "A consumer config (repeatable).")
+    List<String> consumerProperties = new ArrayList<>();
+
+    @Option(names = "--group", paramLabel = "GROUP", description = "Consumer group (not supported yet).")
+    String group;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    /**
+     * Prints to the standard streams.
+     */
+    public ConsumeCommand()
+    {
+        this(System.out, System.err);
+    }
+
+    ConsumeCommand(final PrintStream out, final PrintStream err)
+    {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (group != null)
+        {
+            err.println("tidemark consume: consumer groups are not supported yet; omit --group (partitions are assigned directly)");
+            return 2;
+        }
+        if (offset != null && partition == null)
+        {
+            err.println("tidemark consume: --offset needs --partition");
+            return 2;
+        }
+        final Map<String, String> format;
+        final Map<String, String> extra;
+        try
+        {
+            format = TopicsCommand.keyValues(properties);
+            extra = TopicsCommand.keyValues(consumerProperties);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("tidemark consume: " + ex.getMessage());
+            return 2;
+        }
+        final boolean printKey = Boolean.parseBoolean(format.getOrDefault("print.key", "false"));
+        final boolean printOffset = Boolean.parseBoolean(format.getOrDefault("print.offset", "false"));
+        final boolean printPartition = Boolean.parseBoolean(format.getOrDefault("print.partition", "false"));
+        final String separator = format.getOrDefault("key.separator", "\t");
+        final Properties props = client.properties();
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
+        props.putAll(extra);
+        long printed = 0;
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props))
+        {
+            final List<TopicPartition> assigned = new ArrayList<>();
+            if (partition != null)
+            {
+                assigned.add(new TopicPartition(topic, partition));
+            }
+            else
+            {
+                final List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+                if (infos == null || infos.isEmpty())
+                {
+                    err.println("tidemark consume: topic " + topic + " does not exist");
+                    return 1;
+                }
+                infos.forEach(i -> assigned.add(new TopicPartition(topic, i.partition())));
+            }
+            consumer.assign(assigned);
+            if (offset != null)
+            {
+                final TopicPartition tp = assigned.get(0);
+                switch (offset)
+                {
+                    case "earliest" -> consumer.seekToBeginning(assigned);
+                    case "latest" -> consumer.seekToEnd(assigned);
+                    default -> consumer.seek(tp, Long.parseLong(offset));
+                }
+            }
+            else if (fromBeginning)
+            {
+                consumer.seekToBeginning(assigned);
+            }
+            else
+            {
+                consumer.seekToEnd(assigned);
+            }
+            long idleSince = System.nanoTime();
+            while (maxMessages == null || printed < maxMessages)
+            {
+                boolean any = false;
+                for (final ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200)))
+                {
+                    any = true;
+                    final StringBuilder line = new StringBuilder();
+                    if (printPartition)
+                    {
+                        line.append("Partition:").append(r.partition()).append(separator);
+                    }
+                    if (printOffset)
+                    {
+                        line.append("Offset:").append(r.offset()).append(separator);
+                    }
+                    if (printKey)
+                    {
+                        line.append(r.key()).append(separator);
+                    }
+                    line.append(r.value());
+                    out.println(line);
+                    printed++;
+                    if (maxMessages != null && printed >= maxMessages)
+                    {
+                        break;
+                    }
+                }
+                out.flush();
+                if (any)
+                {
+                    idleSince = System.nanoTime();
+                }
+                else if (timeoutMs != null && System.nanoTime() - idleSince > timeoutMs * 1_000_000L)
+                {
+                    break;
+                }
+            }
+        }
+        err.println("Processed a total of " + printed + " messages");
+        return 0;
+    }
+}
