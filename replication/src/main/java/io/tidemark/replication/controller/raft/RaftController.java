@@ -220,6 +220,21 @@ public final class RaftController extends ControllerClientBase implements Contro
      */
     public static RaftController start(final ControllerQuorumConfig config, final Storage storage)
     {
+        return startThreaded(config, storage, new TransportQuorumNetwork(config.voters(), transportConfig(config),
+            config.effectiveListenAddress(), Math.max(50, config.retryBackoffMs())));
+    }
+
+    static TransportConfig transportConfig(final ControllerQuorumConfig config)
+    {
+        return TransportConfig.builder().requestTimeoutMs(config.rpcTimeoutMs() + config.fetchWaitMs())
+            .connectTimeoutMs(Math.min(config.rpcTimeoutMs(), 10_000)).build();
+    }
+
+    /**
+     * Starts a voter on threads and the system clock over the given (bound) network.
+     */
+    static RaftController startThreaded(final ControllerQuorumConfig config, final Storage storage, final TransportQuorumNetwork network)
+    {
         final int id = config.nodeId();
         final ThreadRaftNodeExecutor raftExecutor = new ThreadRaftNodeExecutor("tidemark-controller-raft-" + id);
         final ExecutorScheduler scheduler = new ExecutorScheduler("controller-" + id, SystemEpochClock.INSTANCE);
@@ -229,10 +244,6 @@ public final class RaftController extends ControllerClientBase implements Contro
             t.setDaemon(true);
             return t;
         });
-        final TransportConfig transport = TransportConfig.builder().requestTimeoutMs(config.rpcTimeoutMs())
-            .connectTimeoutMs(Math.min(config.rpcTimeoutMs(), 10_000)).build();
-        final TransportQuorumNetwork network = new TransportQuorumNetwork(config.voters(), transport, config.effectiveListenAddress(),
-            Math.max(50, config.retryBackoffMs()));
         final Runnable stopThreads = () ->
         {
             raftExecutor.close();

@@ -20,7 +20,6 @@ import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.MetadataImageCodec;
 import io.tidemark.replication.controller.PartitionInfo;
 import io.tidemark.replication.controller.TopicInfo;
-import io.tidemark.transport.TransportConfig;
 import org.agrona.concurrent.SystemEpochClock;
 
 /**
@@ -78,9 +77,7 @@ public final class RemoteController extends ControllerClientBase implements Cont
             t.setDaemon(true);
             return t;
         });
-        final TransportConfig transport = TransportConfig.builder().requestTimeoutMs(config.rpcTimeoutMs() + config.fetchWaitMs())
-            .connectTimeoutMs(Math.min(config.rpcTimeoutMs(), 10_000)).build();
-        final TransportQuorumNetwork network = new TransportQuorumNetwork(config.voters(), transport, null,
+        final TransportQuorumNetwork network = new TransportQuorumNetwork(config.voters(), RaftController.transportConfig(config), null,
             Math.max(50, config.retryBackoffMs()));
         return start(config, scheduler, publisher, network, new java.security.SecureRandom(), () ->
         {

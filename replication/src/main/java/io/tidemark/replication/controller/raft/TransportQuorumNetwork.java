@@ -25,13 +25,12 @@ final class TransportQuorumNetwork implements QuorumNetwork
 {
     private static final System.Logger LOG = System.getLogger(TransportQuorumNetwork.class.getName());
 
-    private final Map<Integer, InetSocketAddress> voters;
-    private final TransportConfig config;
-    private final InetSocketAddress listenAddress;
+    private volatile Map<Integer, InetSocketAddress> voters;
     private final long reconnectBackoffMs;
     private final TransportClient client;
     private final ConcurrentHashMap<Integer, Link> links = new ConcurrentHashMap<>();
-    private volatile TransportServer server;
+    private final TransportServer server;
+    private volatile Inbound inbound;
     private volatile boolean closed;
 
     private static final class Link
@@ -41,6 +40,8 @@ final class TransportQuorumNetwork implements QuorumNetwork
     }
 
     /**
+     * Binds the listener at once (traffic before {@link #serve} is dropped or answered UNAVAILABLE).
+     *
      * @param voters             voter id to address.
      * @param config             transport limits and timeouts.
      * @param listenAddress      where to serve, or null for a client only.
@@ -50,26 +51,11 @@ final class TransportQuorumNetwork implements QuorumNetwork
         final long reconnectBackoffMs)
     {
         this.voters = Map.copyOf(voters);
-        this.config = config;
-        this.listenAddress = listenAddress;
         this.reconnectBackoffMs = reconnectBackoffMs;
         this.client = TransportClient.start(config);
-    }
-
-    /**
-     * @return the port served, or -1.
-     */
-    int port()
-    {
-        final TransportServer s = server;
-        return s == null ? -1 : s.port();
-    }
-
-    @Override
-    public void serve(final Inbound inbound)
-    {
         if (listenAddress == null)
         {
+            server = null;
             return;
         }
         final RpcServer rpc = RpcServer.builder()
@@ -77,13 +63,52 @@ final class TransportQuorumNetwork implements QuorumNetwork
             {
                 final byte[] bytes = copy(request);
                 request.noResponse();
-                inbound.onRaftMessage(bytes);
+                final Inbound handler = inbound;
+                if (handler != null)
+                {
+                    handler.onRaftMessage(bytes);
+                }
             })
-            .register(ControllerApi.WRITE, 0, 0, request -> serveRequest(inbound, request))
-            .register(ControllerApi.HEARTBEAT, 0, 0, request -> serveRequest(inbound, request))
-            .register(ControllerApi.FETCH_IMAGE, 0, 0, request -> serveRequest(inbound, request))
+            .register(ControllerApi.WRITE, 0, 0, this::serveRequest)
+            .register(ControllerApi.HEARTBEAT, 0, 0, this::serveRequest)
+            .register(ControllerApi.FETCH_IMAGE, 0, 0, this::serveRequest)
             .build();
-        server = TransportServer.start(config, listenAddress, rpc);
+        TransportServer started = null;
+        try
+        {
+            started = TransportServer.start(config, listenAddress, rpc);
+        }
+        finally
+        {
+            if (started == null)
+            {
+                client.close();
+            }
+        }
+        server = started;
+    }
+
+    /**
+     * @param addresses the voters' addresses (when they are known only after binding, as in tests).
+     */
+    void voters(final Map<Integer, InetSocketAddress> addresses)
+    {
+        voters = Map.copyOf(addresses);
+        links.clear();
+    }
+
+    /**
+     * @return the port served, or -1.
+     */
+    int port()
+    {
+        return server == null ? -1 : server.port();
+    }
+
+    @Override
+    public void serve(final Inbound handler)
+    {
+        this.inbound = handler;
     }
 
     private static byte[] copy(final RpcRequest request)
@@ -95,10 +120,16 @@ final class TransportQuorumNetwork implements QuorumNetwork
         return bytes;
     }
 
-    private static void serveRequest(final Inbound inbound, final RpcRequest request)
+    private void serveRequest(final RpcRequest request)
     {
         final byte[] bytes = copy(request);
-        inbound.onRequest(request.apiKey(), bytes, response ->
+        final Inbound handler = inbound;
+        if (handler == null || closed)
+        {
+            request.respondError(ControllerApi.UNAVAILABLE);
+            return;
+        }
+        handler.onRequest(request.apiKey(), bytes, response ->
         {
             if (response == null)
             {
@@ -209,10 +240,10 @@ final class TransportQuorumNetwork implements QuorumNetwork
     public void close()
     {
         closed = true;
-        final TransportServer s = server;
-        if (s != null)
+        inbound = null;
+        if (server != null)
         {
-            s.close();
+            server.close();
         }
         client.close();
     }

@@ -136,6 +136,7 @@ class ControllerStateMachineTest
         assertEquals(chunks, again);
         final List<Object> broken = new ArrayList<>(chunks);
         broken.remove(2);
-        assertThrows(CodecException.class, () -> machine().installSnapshot(index, broken));
+        final long at = index;
+        assertThrows(CodecException.class, () -> machine().installSnapshot(at, broken));
     }
 }
