@@ -1715,6 +1715,15 @@ public final class Log implements AutoCloseable
     }
 
     /**
+     * Releases the log's files and mappings as a crash would leave them: no sync, no seal, no
+     * checkpoint. The writer must already be stopped. For in-process crash simulations.
+     */
+    void abandon()
+    {
+        closeNow();
+    }
+
+    /**
      * The writer thread died: nothing more will be written.
      */
     void failFromWriter(final Throwable t)

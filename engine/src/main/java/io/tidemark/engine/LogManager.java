@@ -598,6 +598,60 @@ public final class LogManager implements AutoCloseable
     }
 
     /**
+     * @return the log directories, absolute.
+     */
+    public List<Path> logDirs()
+    {
+        final List<Path> result = new ArrayList<>();
+        for (final LogDir d : dirs)
+        {
+            result.add(d.path);
+        }
+        return result;
+    }
+
+    /**
+     * Stops without closing the logs cleanly, as a crashed process would (written bytes stay in the
+     * page cache, nothing is synced, no checkpoint or clean-shutdown marker is written), and releases
+     * the locks so the directories can be opened again in this process. For crash tests.
+     */
+    public void abandon()
+    {
+        synchronized (lifecycle)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+        }
+        if (scheduler != null)
+        {
+            scheduler.shutdownNow();
+        }
+        for (final LogWriter w : writers)
+        {
+            w.close();
+        }
+        for (final Log log : new ArrayList<>(logs.values()))
+        {
+            log.abandon();
+        }
+        logs.clear();
+        for (final LogDir dir : dirs)
+        {
+            try
+            {
+                dir.lock.close();
+            }
+            catch (final IOException ignore)
+            {
+                // the lock dies with its channel
+            }
+        }
+    }
+
+    /**
      * Drives the writers once ({@link WriterMode#INVOKER} only).
      *
      * @return work done.

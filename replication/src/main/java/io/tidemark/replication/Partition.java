@@ -77,6 +77,8 @@ public final class Partition
     private int previousEpoch = -1;
     private long leaderEpochStartOffset;
     private boolean alterPending;
+    private long alterSinceMs;
+    private List<Integer> pendingIsr = List.of();
 
     Partition(final TopicPartition topicPartition, final int localBrokerId, final Log log, final EpochClock clock,
         final PartitionState state)
@@ -163,6 +165,7 @@ public final class Partition
             leader = true;
             log.updateConfig(newState.logConfig());
             alterPending = false;
+            pendingIsr = List.of();
             final long now = clock.time();
             final Map<Integer, ReplicaProgress> previous = new HashMap<>(followers);
             followers.clear();
@@ -224,6 +227,7 @@ public final class Partition
             if (newState.partitionEpoch() != state.partitionEpoch())
             {
                 alterPending = false;
+                pendingIsr = List.of();
             }
             state = newState;
             log.updateConfig(newState.logConfig());
@@ -415,7 +419,15 @@ public final class Partition
             }
             final boolean durable = log.config().flushPolicy().kind() == FlushPolicy.Kind.BATCH;
             long candidate = durable ? log.durableOffset() : log.logEndOffset();
-            for (final int replica : s.isr())
+            final List<Integer> members = new ArrayList<>(s.isr());
+            for (final int r : pendingIsr)
+            {
+                if (!members.contains(r))
+                {
+                    members.add(r);
+                }
+            }
+            for (final int replica : members)
             {
                 if (replica == localBrokerId)
                 {
@@ -574,6 +586,7 @@ public final class Partition
             return null;
         }
         alterPending = true;
+        alterSinceMs = nowMs;
         return isr;
     }
 
@@ -607,7 +620,24 @@ public final class Partition
             return null;
         }
         alterPending = true;
+        alterSinceMs = clock.time();
+        // until the controller decides, the joining replicas count for the HW (Kafka's "maximal ISR"):
+        // should one of them become leader right after joining, it must hold everything committed
+        pendingIsr = List.copyOf(isr);
         return isr;
+    }
+
+    /**
+     * Gives up on a proposed ISR change with no decision for {@code timeoutMs} (a lost request or
+     * answer): another may be proposed.
+     */
+    synchronized void expireAlter(final long nowMs, final long timeoutMs)
+    {
+        if (alterPending && nowMs - alterSinceMs > timeoutMs)
+        {
+            alterPending = false;
+            pendingIsr = List.of();
+        }
     }
 
     /**
@@ -616,6 +646,7 @@ public final class Partition
     synchronized void alterFinished()
     {
         alterPending = false;
+        pendingIsr = List.of();
     }
 
     /**

@@ -326,8 +326,16 @@ public final class ReplicaManager implements AutoCloseable
             partition.topicPartition(), newIsr, state.isr(), state.partitionEpoch());
         try
         {
+            // On success the change stays pending until the new partition state reaches this broker
+            // (its partition epoch changes): until then the joining replicas keep counting for the HW.
             isrChanger.alterIsr(state, newIsr, partition.followerBrokerEpochs())
-                .whenComplete((r, ex) -> partition.alterFinished());
+                .whenComplete((r, ex) ->
+                {
+                    if (ex != null)
+                    {
+                        partition.alterFinished();
+                    }
+                });
         }
         catch (final RuntimeException ex)
         {
@@ -350,6 +358,7 @@ public final class ReplicaManager implements AutoCloseable
                 p.expireWaiting(now);
                 if (checkIsr)
                 {
+                    p.expireAlter(now, 2 * config.replicaLagTimeMaxMs());
                     final List<Integer> shrunk = p.proposeIsrShrink(now, config.replicaLagTimeMaxMs());
                     if (shrunk != null)
                     {

@@ -77,9 +77,13 @@ public interface Controller extends AutoCloseable
      * @param broker        the broker (its epoch field is ignored).
      * @param incarnationId changes when the broker's storage is new (a wiped disk).
      * @param cleanShutdown true if every log directory was closed cleanly before this start.
+     * @param logSummaries  after an unclean shutdown: per hosted partition, its last epoch and log end
+     *                      offset (used to pick the most complete replica when every former in-sync
+     *                      replica restarted uncleanly).
      * @return the new broker epoch.
      */
-    CompletableFuture<Long> registerBroker(BrokerInfo broker, java.util.UUID incarnationId, boolean cleanShutdown);
+    CompletableFuture<Long> registerBroker(BrokerInfo broker, java.util.UUID incarnationId, boolean cleanShutdown,
+        Map<io.tidemark.engine.TopicPartition, ReplicaLogSummary> logSummaries);
 
     /**
      * Keeps a registered broker's session alive; a broker silent for {@code broker.session.timeout.ms}

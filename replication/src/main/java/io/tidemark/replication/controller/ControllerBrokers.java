@@ -4,28 +4,39 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.BiFunction;
 
+import io.tidemark.engine.FlushPolicy;
 import io.tidemark.engine.TopicPartition;
 
 /**
  * Pure metadata transformations for broker lifecycle and partition leadership, shared by every
- * controller implementation (each applies them in its log order, so replicas of the controller
- * agree). The rules, from the source notes with Kafka's later fixes:
+ * controller implementation (each applies them in its log order, so replicas of the controller agree).
  *
- * <ul>
- *   <li>Leader election picks the first replica, in replica order, that is in the ISR and live
- *       (registered and unfenced). Every leader change bumps the leader epoch; every change of a
- *       partition bumps its partition epoch.</li>
- *   <li>A fenced or shut-down broker leaves every ISR, except when it is the last member: then the
- *       ISR keeps it and the partition is offline (leader -1) until it, or another ISR member, is
- *       back. Only {@code unclean.leader.election.enable} lets an out-of-ISR replica lead, and the
- *       election result says so.</li>
- *   <li>ISR changes come from the leader (AlterPartition), fenced by leader epoch and partition
- *       epoch; a replica joins only if it is live and its broker epoch is the registered one
- *       (KIP-903). A broker that registers with a new storage incarnation leaves every ISR.</li>
- * </ul>
+ * <h2>Who may lead</h2>
+ * <ol>
+ *   <li>The first replica, in replica order, that is in the ISR and live (registered, unfenced).</li>
+ *   <li>Else the first live eligible leader replica (ELR, KIP-966): a replica that left the ISR while
+ *       the ISR was below {@code min.insync.replicas}, so the high watermark could not advance without
+ *       it and it holds every committed record. It leads with ISR = [itself].</li>
+ *   <li>Else, when no ISR or ELR member is left because every one of them restarted after an unclean
+ *       shutdown (and may have lost unsynced records), the one among them with the most complete log
+ *       (highest last epoch, then log end offset): under the contract (at most one replica loses
+ *       unsynced data at a time) it holds every committed record.</li>
+ *   <li>Else, only if the topic sets {@code unclean.leader.election.enable}, the first live replica:
+ *       an unclean election, reported as such. Otherwise the partition stays offline.</li>
+ * </ol>
+ * Every leader change bumps the leader epoch; every change of a partition bumps its partition epoch.
+ *
+ * <h2>ISR and ELR changes</h2>
+ * A fenced (session expired) or shutting-down broker leaves every ISR; if that leaves the ISR below
+ * {@code min.insync.replicas} it joins the ELR. AlterPartition from the leader changes the ISR, fenced
+ * by leader epoch and partition epoch; a joining replica must be live with its registered broker epoch
+ * (KIP-903). An ISR at or above {@code min.insync.replicas} clears the ELR. A broker that registers
+ * with a new storage incarnation (a wiped disk) or after an unclean shutdown leaves the ISR and ELR of
+ * every partition (except, after an unclean shutdown, partitions of topics whose flush policy is
+ * {@code batch}: their HW counts durable offsets, nothing committed can have been lost) and reports its
+ * log summary for recovery.
  */
 public final class ControllerBrokers
 {
@@ -34,10 +45,11 @@ public final class ControllerBrokers
     }
 
     /**
-     * The outcome of a transformation: the next image and the elections it made (for logging).
+     * The outcome of a transformation: the next image and the elections it made.
      *
      * @param image     the next image.
-     * @param elections partitions whose leader changed, with a note (e.g. "unclean").
+     * @param elections partitions whose leader changed, with the kind: clean, eligible, recovery,
+     *                  unclean, offline.
      */
     public record Result(MetadataImage image, Map<TopicPartition, String> elections)
     {
@@ -49,44 +61,84 @@ public final class ControllerBrokers
         return b != null && !b.fenced();
     }
 
-    /**
-     * Registers a broker with a new epoch and unfences it. A new storage incarnation removes it from
-     * every ISR (it holds nothing); an unclean shutdown removes it from every ISR it is not the last
-     * member of (it may have lost unsynced records). Offline partitions it can lead get it as leader.
-     */
-    public static Result register(final MetadataImage image, final BrokerInfo broker, final long newEpoch,
-        final boolean cleanShutdown, final Map<String, String> brokerDefaults)
+    private static int minIsr(final TopicInfo topic, final Map<String, String> brokerDefaults)
     {
-        final BrokerInfo previous = image.brokers().get(broker.id());
-        final boolean wiped = previous != null && !previous.incarnation().equals(broker.incarnation());
-        final Map<Integer, BrokerInfo> brokers = new HashMap<>(image.brokers());
-        brokers.put(broker.id(), new BrokerInfo(broker.id(), newEpoch, broker.incarnation(), broker.host(), broker.port(),
-            broker.rack(), false, broker.endpoints()));
-        MetadataImage next = new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, brokers, image.topics());
-        final Map<TopicPartition, String> elections = new HashMap<>();
-        if (wiped)
-        {
-            next = changePartitions(next, (topic, p) -> p.isr().contains(broker.id()) ?
-                // with its data gone it is in sync with nothing; if it was the last member, no clean leader remains
-                withIsrAndLeader(p, without(p.isr(), broker.id()), p.leader() == broker.id() ? -1 : p.leader()) : null,
-                elections, brokerDefaults);
-        }
-        else if (!cleanShutdown)
-        {
-            // It may have lost unsynced records: out of every ISR it is not the last member of, unless
-            // the topic syncs before acknowledging (flush policy batch: the HW counts durable offsets,
-            // so nothing below it can have been lost).
-            next = changePartitions(next, (topic, p) -> p.isr().contains(broker.id()) && p.isr().size() > 1 &&
-                !syncsBeforeAck(topic, brokerDefaults) ?
-                withIsrAndLeader(p, without(p.isr(), broker.id()), p.leader() == broker.id() ? -1 : p.leader()) : null,
-                elections, brokerDefaults);
-        }
-        next = electOffline(next, elections, brokerDefaults);
-        return new Result(next, elections);
+        return TopicConfigs.minInsyncReplicas(TopicConfigs.effective(topic.configs(), brokerDefaults));
+    }
+
+    private static boolean syncsBeforeAck(final TopicInfo topic, final Map<String, String> brokerDefaults)
+    {
+        return TopicConfigs.toLogConfig(TopicConfigs.effective(topic.configs(), brokerDefaults)).flushPolicy().kind() ==
+            FlushPolicy.Kind.BATCH;
     }
 
     /**
-     * Fences a broker (session expired): it loses leadership and leaves the ISRs.
+     * Registers a broker with a new epoch and unfences it (see the class comment for what an unclean
+     * shutdown or a new incarnation does), then elects leaders where it can.
+     *
+     * @param summaries for an unclean restart, the broker's log summary per hosted partition.
+     */
+    public static Result register(
+        final MetadataImage image,
+        final BrokerInfo broker,
+        final long newEpoch,
+        final boolean cleanShutdown,
+        final Map<TopicPartition, ReplicaLogSummary> summaries,
+        final Map<String, String> brokerDefaults)
+    {
+        final int id = broker.id();
+        final BrokerInfo previous = image.brokers().get(id);
+        final boolean wiped = previous != null && !previous.incarnation().equals(broker.incarnation());
+        final Map<Integer, BrokerInfo> brokers = new HashMap<>(image.brokers());
+        brokers.put(id, new BrokerInfo(id, newEpoch, broker.incarnation(), broker.host(), broker.port(), broker.rack(), false,
+            broker.endpoints()));
+        MetadataImage next = new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, brokers, image.topics());
+        final Map<TopicPartition, String> elections = new HashMap<>();
+        if (wiped || !cleanShutdown)
+        {
+            next = changePartitions(next, (topic, p) ->
+            {
+                final boolean holder = p.isr().contains(id) || p.elr().contains(id);
+                if (!holder && !containsBroker(p.recovery(), id))
+                {
+                    return null;
+                }
+                if (!wiped && syncsBeforeAck(topic, brokerDefaults))
+                {
+                    return null;
+                }
+                final ReplicaLogSummary summary = wiped ? new ReplicaLogSummary(id, -1, 0) :
+                    summaries.getOrDefault(new TopicPartition(topic.name(), p.partition()), new ReplicaLogSummary(id, -1, 0));
+                final List<ReplicaLogSummary> recovery = new ArrayList<>();
+                for (final ReplicaLogSummary s : p.recovery())
+                {
+                    if (s.brokerId() != id)
+                    {
+                        recovery.add(s);
+                    }
+                }
+                recovery.add(summary);
+                return withMembers(p, without(p.isr(), id), without(p.elr(), id), p.leader() == id ? -1 : p.leader(), recovery);
+            }, elections);
+        }
+        return new Result(electOffline(next, elections, brokerDefaults), elections);
+    }
+
+    private static boolean containsBroker(final List<ReplicaLogSummary> summaries, final int id)
+    {
+        for (final ReplicaLogSummary s : summaries)
+        {
+            if (s.brokerId() == id)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Fences a broker (session expired): it loses leadership and leaves the ISRs (joining the ELR where
+     * the ISR falls below min.insync.replicas); new leaders are elected.
      */
     public static Result fence(final MetadataImage image, final int brokerId, final Map<String, String> brokerDefaults)
     {
@@ -102,23 +154,23 @@ public final class ControllerBrokers
         final Map<TopicPartition, String> elections = new HashMap<>();
         final MetadataImage next = changePartitions(fenced, (topic, p) ->
         {
-            if (!p.replicas().contains(brokerId))
+            if (!p.isr().contains(brokerId) && p.leader() != brokerId)
             {
                 return null;
             }
-            final List<Integer> isr = p.isr().size() > 1 ? without(p.isr(), brokerId) : p.isr();
-            final int leader = p.leader() == brokerId ? -1 : p.leader();
-            if (isr.equals(p.isr()) && leader == p.leader())
+            final List<Integer> isr = without(p.isr(), brokerId);
+            final List<Integer> elr = new ArrayList<>(p.elr());
+            if (p.isr().contains(brokerId) && isr.size() < minIsr(topic, brokerDefaults) && !elr.contains(brokerId))
             {
-                return null;
+                elr.add(brokerId);
             }
-            return withIsrAndLeader(p, isr, leader);
-        }, elections, brokerDefaults);
+            return withMembers(p, isr, elr, p.leader() == brokerId ? -1 : p.leader(), p.recovery());
+        }, elections);
         return new Result(electOffline(next, elections, brokerDefaults), elections);
     }
 
     /**
-     * Unfences a registered broker whose session is live again.
+     * Unfences a registered broker whose session is live again; it may now lead offline partitions.
      */
     public static Result unfence(final MetadataImage image, final int brokerId, final Map<String, String> brokerDefaults)
     {
@@ -136,7 +188,7 @@ public final class ControllerBrokers
     }
 
     /**
-     * Controlled shutdown: the same as fencing, asked for by the broker before it stops.
+     * Controlled shutdown: leadership moves first, then the broker leaves the ISRs as when fenced.
      */
     public static Result controlledShutdown(final MetadataImage image, final int brokerId, final Map<String, String> brokerDefaults)
     {
@@ -156,7 +208,8 @@ public final class ControllerBrokers
         final int leaderEpoch,
         final int partitionEpoch,
         final List<Integer> newIsr,
-        final Map<Integer, Long> brokerEpochs)
+        final Map<Integer, Long> brokerEpochs,
+        final Map<String, String> brokerDefaults)
     {
         final TopicInfo t = image.topics().get(topic);
         if (t == null || partition < 0 || partition >= t.partitions().size())
@@ -190,9 +243,41 @@ public final class ControllerBrokers
                     "its fetches carried broker epoch " + seen + " but it is registered with epoch " + b.epoch()));
             }
         }
+        final int minIsr = minIsr(t, brokerDefaults);
+        final List<Integer> elr = new ArrayList<>();
+        if (newIsr.size() < minIsr)
+        {
+            for (final int r : p.elr())
+            {
+                if (!newIsr.contains(r))
+                {
+                    elr.add(r);
+                }
+            }
+            for (final int r : p.isr())
+            {
+                if (!newIsr.contains(r) && !elr.contains(r))
+                {
+                    elr.add(r);
+                }
+            }
+        }
+        // once the ISR is back at min.insync.replicas, committed records are again on enough members
+        // that never lost data: the eligible replicas and the recovery candidates are not needed any more
+        final List<ReplicaLogSummary> recovery = new ArrayList<>();
+        if (newIsr.size() < minIsr)
+        {
+            for (final ReplicaLogSummary r : p.recovery())
+            {
+                if (!newIsr.contains(r.brokerId()))
+                {
+                    recovery.add(r);
+                }
+            }
+        }
         final List<PartitionInfo> partitions = new ArrayList<>(t.partitions());
-        partitions.set(partition, new PartitionInfo(partition, p.replicas(), orderedLike(p.replicas(), newIsr), p.leader(), p.leaderEpoch(),
-            p.partitionEpoch() + 1));
+        partitions.set(partition, new PartitionInfo(partition, p.replicas(), orderedLike(p.replicas(), newIsr), p.leader(),
+            p.leaderEpoch(), p.partitionEpoch() + 1, orderedLike(p.replicas(), elr), recovery));
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.put(topic, new TopicInfo(t.name(), t.id(), t.configs(), partitions));
         return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics);
@@ -202,7 +287,7 @@ public final class ControllerBrokers
      * Leader elections on demand.
      *
      * @param preferred  true: move leadership to the first replica where it is in the ISR and live;
-     *                   false: unclean election for offline partitions (any live replica).
+     *                   false: unclean election for offline partitions (the first live replica).
      * @param partitions topic to partition numbers; empty for all.
      */
     public static Result electLeaders(
@@ -221,7 +306,7 @@ public final class ControllerBrokers
                 final int preferredLeader = p.replicas().get(0);
                 if (p.leader() != preferredLeader && p.isr().contains(preferredLeader) && live(image, preferredLeader))
                 {
-                    return withIsrAndLeader(p, p.isr(), preferredLeader);
+                    return withMembers(p, p.isr(), p.elr(), preferredLeader, p.recovery());
                 }
                 return null;
             }
@@ -233,21 +318,17 @@ public final class ControllerBrokers
             {
                 if (live(image, r))
                 {
-                    return withIsrAndLeader(p, List.of(r), r);
+                    elections.put(new TopicPartition(topic.name(), p.partition()), "unclean");
+                    return withMembers(p, List.of(r), List.of(), r, List.of());
                 }
             }
             return null;
-        }, elections, brokerDefaults);
-        if (!preferred)
-        {
-            elections.replaceAll((tp, note) -> "unclean (explicit)");
-        }
+        }, elections);
         return new Result(next, elections);
     }
 
     /**
-     * Elects leaders for partitions without one: the first live ISR member in replica order, or, if
-     * the topic allows unclean election and no ISR member is live, the first live replica.
+     * Elects leaders for partitions without one, by the rules of the class comment.
      */
     private static MetadataImage electOffline(
         final MetadataImage image, final Map<TopicPartition, String> elections, final Map<String, String> brokerDefaults)
@@ -258,34 +339,62 @@ public final class ControllerBrokers
             {
                 return null;
             }
+            final TopicPartition tp = new TopicPartition(topic.name(), p.partition());
             for (final int r : p.replicas())
             {
                 if (p.isr().contains(r) && live(image, r))
                 {
-                    return withIsrAndLeader(p, p.isr(), r);
+                    elections.put(tp, "clean");
+                    return withMembers(p, p.isr(), p.elr(), r, p.recovery());
                 }
             }
-            final boolean unclean = TopicConfigs.uncleanLeaderElection(TopicConfigs.effective(topic.configs(), brokerDefaults));
-            if (unclean)
+            for (final int r : p.replicas())
+            {
+                if (p.elr().contains(r) && live(image, r))
+                {
+                    elections.put(tp, "eligible");
+                    return withMembers(p, List.of(r), without(p.elr(), r), r, p.recovery());
+                }
+            }
+            if (p.isr().isEmpty() && p.elr().isEmpty() && !p.recovery().isEmpty())
+            {
+                ReplicaLogSummary best = null;
+                boolean allLive = true;
+                for (final ReplicaLogSummary s : p.recovery())
+                {
+                    allLive &= live(image, s.brokerId());
+                    if (best == null || s.compareTo(best) > 0)
+                    {
+                        best = s;
+                    }
+                }
+                if (allLive)
+                {
+                    elections.put(tp, "recovery");
+                    final List<ReplicaLogSummary> rest = new ArrayList<>(p.recovery());
+                    rest.remove(best);
+                    return withMembers(p, List.of(best.brokerId()), List.of(), best.brokerId(), rest);
+                }
+            }
+            if (TopicConfigs.uncleanLeaderElection(TopicConfigs.effective(topic.configs(), brokerDefaults)))
             {
                 for (final int r : p.replicas())
                 {
                     if (live(image, r))
                     {
-                        elections.put(new TopicPartition(topic.name(), p.partition()), "unclean");
-                        return withIsrAndLeader(p, List.of(r), r);
+                        elections.put(tp, "unclean");
+                        return withMembers(p, List.of(r), List.of(), r, List.of());
                     }
                 }
             }
             return null;
-        }, elections, brokerDefaults);
+        }, elections);
     }
 
     private static MetadataImage changePartitions(
         final MetadataImage image,
         final BiFunction<TopicInfo, PartitionInfo, PartitionInfo> change,
-        final Map<TopicPartition, String> elections,
-        final Map<String, String> brokerDefaults)
+        final Map<TopicPartition, String> elections)
     {
         Map<String, TopicInfo> topics = null;
         for (final TopicInfo t : image.topics().values())
@@ -294,7 +403,7 @@ public final class ControllerBrokers
             for (final PartitionInfo p : t.partitions())
             {
                 final PartitionInfo q = change.apply(t, p);
-                if (q == null)
+                if (q == null || q.equals(p))
                 {
                     continue;
                 }
@@ -303,9 +412,9 @@ public final class ControllerBrokers
                     changed = new ArrayList<>(t.partitions());
                 }
                 changed.set(p.partition(), q);
-                if (q.leader() != p.leader())
+                if (q.leader() != p.leader() && q.leader() < 0)
                 {
-                    elections.putIfAbsent(new TopicPartition(t.name(), p.partition()), q.leader() < 0 ? "offline" : "clean");
+                    elections.put(new TopicPartition(t.name(), p.partition()), "offline");
                 }
             }
             if (changed != null)
@@ -324,16 +433,13 @@ public final class ControllerBrokers
         return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics);
     }
 
-    private static PartitionInfo withIsrAndLeader(final PartitionInfo p, final List<Integer> isr, final int leader)
+    private static PartitionInfo withMembers(
+        final PartitionInfo p, final List<Integer> isr, final List<Integer> elr, final int leader,
+        final List<ReplicaLogSummary> recovery)
     {
         final int leaderEpoch = leader != p.leader() ? p.leaderEpoch() + 1 : p.leaderEpoch();
-        return new PartitionInfo(p.partition(), p.replicas(), orderedLike(p.replicas(), isr), leader, leaderEpoch, p.partitionEpoch() + 1);
-    }
-
-    private static boolean syncsBeforeAck(final TopicInfo topic, final Map<String, String> brokerDefaults)
-    {
-        return TopicConfigs.toLogConfig(TopicConfigs.effective(topic.configs(), brokerDefaults)).flushPolicy().kind() ==
-            io.tidemark.engine.FlushPolicy.Kind.BATCH;
+        return new PartitionInfo(p.partition(), p.replicas(), orderedLike(p.replicas(), isr), leader, leaderEpoch,
+            p.partitionEpoch() + 1, orderedLike(p.replicas(), elr), recovery);
     }
 
     private static List<Integer> without(final List<Integer> list, final int value)
@@ -354,16 +460,5 @@ public final class ControllerBrokers
             }
         }
         return ordered;
-    }
-
-    /**
-     * @param image an image.
-     * @param id    a broker id.
-     * @return its registered incarnation, or null.
-     */
-    public static UUID incarnationOf(final MetadataImage image, final int id)
-    {
-        final BrokerInfo b = image.brokers().get(id);
-        return b == null ? null : b.incarnation();
     }
 }

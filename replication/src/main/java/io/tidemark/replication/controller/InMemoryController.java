@@ -226,7 +226,8 @@ public final class InMemoryController implements Controller
     }
 
     @Override
-    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId, final boolean cleanShutdown)
+    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId, final boolean cleanShutdown,
+        final Map<TopicPartition, ReplicaLogSummary> logSummaries)
     {
         final BrokerInfo withIncarnation = new BrokerInfo(broker.id(), 0, incarnationId, broker.host(), broker.port(), broker.rack(),
             false, broker.endpoints());
@@ -238,7 +239,7 @@ public final class InMemoryController implements Controller
         final MetadataImage next = apply(img ->
         {
             epoch[0] = img.version() + 1;
-            return ControllerBrokers.register(img, withIncarnation, epoch[0], cleanShutdown, brokerDefaults);
+            return ControllerBrokers.register(img, withIncarnation, epoch[0], cleanShutdown, logSummaries, brokerDefaults);
         });
         return CompletableFuture.completedFuture(next.brokers().get(broker.id()).epoch());
     }
@@ -271,7 +272,7 @@ public final class InMemoryController implements Controller
         final List<Integer> newIsr, final Map<Integer, Long> brokerEpochs)
     {
         return change(img -> ControllerBrokers.alterPartition(img, topic, partition, leaderId, leaderEpoch, partitionEpoch, newIsr,
-            brokerEpochs), false, img -> img.topics().get(topic).partitions().get(partition));
+            brokerEpochs, brokerDefaults), false, img -> img.topics().get(topic).partitions().get(partition));
     }
 
     @Override

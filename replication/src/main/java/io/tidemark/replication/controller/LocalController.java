@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
+import io.tidemark.engine.TopicPartition;
 import io.tidemark.engine.storage.AtomicFile;
 import io.tidemark.engine.storage.Storage;
 
@@ -170,7 +171,8 @@ public final class LocalController implements Controller
     }
 
     @Override
-    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId, final boolean cleanShutdown)
+    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId, final boolean cleanShutdown,
+        final Map<TopicPartition, ReplicaLogSummary> logSummaries)
     {
         final MetadataImage current = image;
         if (broker.id() != current.controllerId())

@@ -22,7 +22,7 @@ import java.util.UUID;
  *  broker &lt;id&gt; &lt;epoch&gt; &lt;incarnation&gt; &lt;host&gt; &lt;port&gt; &lt;rack|-&gt; &lt;fenced&gt; &lt;name=host:port,...|-&gt;
  *  topic &lt;name&gt; &lt;uuid&gt; &lt;partitionCount&gt;
  *  config &lt;topic&gt; &lt;key&gt; &lt;value&gt;
- *  partition &lt;topic&gt; &lt;p&gt; &lt;replicas&gt; &lt;isr&gt; &lt;leader&gt; &lt;leaderEpoch&gt; &lt;partitionEpoch&gt;
+ *  partition &lt;topic&gt; &lt;p&gt; &lt;replicas&gt; &lt;isr&gt; &lt;leader&gt; &lt;leaderEpoch&gt; &lt;partitionEpoch&gt; &lt;elr&gt; &lt;recovery&gt;
  *  end
  * </pre>
  */
@@ -77,7 +77,8 @@ public final class MetadataImageCodec
             {
                 sb.append("partition ").append(enc(t.name())).append(' ').append(p.partition()).append(' ')
                     .append(ints(p.replicas())).append(' ').append(ints(p.isr())).append(' ').append(p.leader()).append(' ')
-                    .append(p.leaderEpoch()).append(' ').append(p.partitionEpoch()).append('\n');
+                    .append(p.leaderEpoch()).append(' ').append(p.partitionEpoch()).append(' ').append(ints(p.elr())).append(' ')
+                    .append(summaries(p.recovery())).append('\n');
             }
         }
         sb.append("end\n");
@@ -145,7 +146,8 @@ public final class MetadataImageCodec
                     case "partition" ->
                     {
                         final PartitionInfo p = new PartitionInfo(Integer.parseInt(f[2]), parseInts(f[3]), parseInts(f[4]),
-                            Integer.parseInt(f[5]), Integer.parseInt(f[6]), Integer.parseInt(f[7]));
+                            Integer.parseInt(f[5]), Integer.parseInt(f[6]), Integer.parseInt(f[7]), parseInts(f[8]),
+                            parseSummaries(f[9]));
                         partitions.get(dec(f[1]))[p.partition()] = p;
                     }
                     default -> throw new IllegalArgumentException("unknown record");
@@ -192,6 +194,38 @@ public final class MetadataImageCodec
             sb.append(v);
         }
         return sb.toString();
+    }
+
+    private static String summaries(final List<ReplicaLogSummary> values)
+    {
+        if (values.isEmpty())
+        {
+            return "-";
+        }
+        final StringBuilder sb = new StringBuilder();
+        for (final ReplicaLogSummary v : values)
+        {
+            if (sb.length() > 0)
+            {
+                sb.append(',');
+            }
+            sb.append(v.brokerId()).append(':').append(v.lastEpoch()).append(':').append(v.logEndOffset());
+        }
+        return sb.toString();
+    }
+
+    private static List<ReplicaLogSummary> parseSummaries(final String text)
+    {
+        final List<ReplicaLogSummary> result = new ArrayList<>();
+        if (!"-".equals(text))
+        {
+            for (final String s : text.split(","))
+            {
+                final String[] f = s.split(":");
+                result.add(new ReplicaLogSummary(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Long.parseLong(f[2])));
+            }
+        }
+        return result;
     }
 
     private static List<Integer> parseInts(final String text)

@@ -11,8 +11,15 @@ import java.util.List;
  * @param leader         leader broker id, -1 if none.
  * @param leaderEpoch    bumped on every leader change.
  * @param partitionEpoch bumped on every change of this record.
+ * @param elr            eligible leader replicas (KIP-966): replicas that left the ISR while it was
+ *                       below {@code min.insync.replicas}, so nothing was committed without them; they
+ *                       may lead when no ISR member is live.
+ * @param recovery       log summaries of former ISR/ELR members that restarted after an unclean
+ *                       shutdown (they may have lost unsynced records); when no ISR or ELR member is
+ *                       left, the most complete of them leads.
  */
-public record PartitionInfo(int partition, List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch, int partitionEpoch)
+public record PartitionInfo(int partition, List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
+    int partitionEpoch, List<Integer> elr, List<ReplicaLogSummary> recovery)
 {
     /**
      * Copies the lists.
@@ -21,5 +28,16 @@ public record PartitionInfo(int partition, List<Integer> replicas, List<Integer>
     {
         replicas = List.copyOf(replicas);
         isr = List.copyOf(isr);
+        elr = List.copyOf(elr);
+        recovery = List.copyOf(recovery);
+    }
+
+    /**
+     * A partition with no eligible leader replicas and nothing to recover.
+     */
+    public PartitionInfo(final int partition, final List<Integer> replicas, final List<Integer> isr, final int leader,
+        final int leaderEpoch, final int partitionEpoch)
+    {
+        this(partition, replicas, isr, leader, leaderEpoch, partitionEpoch, List.of(), List.of());
     }
 }

@@ -38,6 +38,7 @@ import io.tidemark.replication.controller.InMemoryController;
 import io.tidemark.replication.controller.MetadataApplier;
 import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.PartitionInfo;
+import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicConfigs;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -73,7 +74,8 @@ final class SimCluster
         this.random = new Random(seed);
         this.brokerDefaults = Map.of(TopicConfigs.FLUSH_POLICY, flushPolicy.toString(),
             TopicConfigs.SEGMENT_BYTES, "16384", TopicConfigs.INDEX_INTERVAL_BYTES, "512",
-            TopicConfigs.SEGMENT_INDEX_BYTES, "1024", TopicConfigs.SEGMENT_PREALLOCATE_BYTES, "16384");
+            TopicConfigs.SEGMENT_INDEX_BYTES, "1024", TopicConfigs.SEGMENT_PREALLOCATE_BYTES, "16384",
+            TopicConfigs.MAX_MESSAGE_BYTES, "8192");
         final Random ids = new Random(seed ^ 0x5DEECE66DL);
         controller = new InMemoryController(sim.view(controllerOwner), "sim-cluster", brokerDefaults, 1, (short)3,
             SESSION_TIMEOUT_MS, () -> new UUID(ids.nextLong(), ids.nextLong()));
@@ -86,9 +88,19 @@ final class SimCluster
         }
     }
 
+    static final boolean VERBOSE = Boolean.getBoolean("sim.verbose");
+
     void log(final String line)
     {
         trace.add(String.format("%8d %s", sim.nowMs() - SimScheduler.EPOCH_MS, line));
+    }
+
+    void verbose(final String line)
+    {
+        if (VERBOSE)
+        {
+            log(line);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -144,8 +156,24 @@ final class SimCluster
         });
     }
 
+    private String lastPublished = "";
+
     private void publish(final MetadataImage image)
     {
+        final String now = image.topics().values().toString() + image.brokers().values().stream().filter(BrokerInfo::fenced)
+            .map(b -> b.id()).toList();
+        if (!now.equals(lastPublished))
+        {
+            lastPublished = now;
+            for (final io.tidemark.replication.controller.TopicInfo t : image.topics().values())
+            {
+                for (final PartitionInfo p : t.partitions())
+                {
+                    verbose("controller: " + p + " fenced=" + image.brokers().values().stream().filter(BrokerInfo::fenced)
+                        .map(b -> b.id()).toList());
+                }
+            }
+        }
         for (final SimBroker b : brokers.values())
         {
             if (b.running())
@@ -187,6 +215,7 @@ final class SimCluster
         void start()
         {
             crashed = false;
+            brokerEpoch = -1;
             owner = new SimScheduler.Owner("broker-" + id + "#" + (++incarnations));
             final SimScheduler.Owner me = owner;
             logs = LogManager.open(LogManagerConfig.builder(Path.of("/sim/broker-" + id))
@@ -196,7 +225,7 @@ final class SimCluster
                 .epochClock(sim::nowMs)
                 .writerRingBytes(1 << 20)
                 .defaultLogConfig(LogConfig.builder().segmentBytes(16384).indexIntervalBytes(512).segmentIndexBytes(1024)
-                    .preallocateBytes(16384).build())
+                    .preallocateBytes(16384).maxBatchBytes(8192).build())
                 .build());
             final boolean clean = logs.openedCleanly();
             replicas = new ReplicaManager(new ReplicationConfig(id, REPLICA_LAG_MS, 64 * 1024, 200, 100, 10), logs, sim.view(me),
@@ -212,17 +241,41 @@ final class SimCluster
             applier = new MetadataApplier(replicas, brokerDefaults);
             log("broker " + id + " starts (" + (clean ? "clean" : "unclean") + "), incarnation " + incarnations);
             sim.at(0, me, this::driveWriters);
+            final Map<TopicPartition, ReplicaLogSummary> summaries = new HashMap<>();
+            for (final io.tidemark.engine.Log log : logs.logs())
+            {
+                summaries.put(log.topicPartition(), new ReplicaLogSummary(id, log.epochCache().latestEpoch(), log.logEndOffset()));
+            }
+            register(me, clean, summaries);
+        }
+
+        /**
+         * Registers, and registers again until an answer arrives (messages may be lost).
+         */
+        private void register(final SimScheduler.Owner me, final boolean clean, final Map<TopicPartition, ReplicaLogSummary> summaries)
+        {
             send(id, CONTROLLER, () ->
             {
                 final BrokerInfo info = new BrokerInfo(id, 0, incarnation, "sim", 9000 + id, null, false, Map.of());
-                final long epoch = controller.registerBroker(info, incarnation, clean).join();
+                final long epoch = controller.registerBroker(info, incarnation, clean, summaries).join();
                 send(CONTROLLER, id, () ->
                 {
+                    if (brokerEpoch >= 0)
+                    {
+                        return;
+                    }
                     brokerEpoch = epoch;
                     replicas.brokerEpoch(epoch);
                     applyImage(controller.image());
                     heartbeat();
                 });
+            });
+            sim.at(1_000, me, () ->
+            {
+                if (brokerEpoch < 0)
+                {
+                    register(me, clean, summaries);
+                }
             });
         }
 
@@ -236,11 +289,39 @@ final class SimCluster
             sim.at(1, owner, this::driveWriters);
         }
 
+        /**
+         * Heartbeats keep the session alive and bring back the latest metadata (as brokers follow the
+         * metadata log), so a lost image is not missed for good.
+         */
         private void heartbeat()
         {
             final long epoch = brokerEpoch;
-            send(id, CONTROLLER, () -> controller.heartbeat(id, epoch));
-            sim.at(HEARTBEAT_MS, owner, this::heartbeat);
+            final SimScheduler.Owner me = owner;
+            send(id, CONTROLLER, () ->
+            {
+                final boolean accepted = !controller.heartbeat(id, epoch).isCompletedExceptionally();
+                final MetadataImage latest = controller.image();
+                send(CONTROLLER, id, () ->
+                {
+                    if (!accepted && brokerEpoch == epoch)
+                    {
+                        // the controller does not know this epoch (a lost registration answer raced a retry):
+                        // register again; the process kept its data, so this is not an unclean restart
+                        log("broker " + id + " re-registers after a refused heartbeat");
+                        brokerEpoch = -1;
+                        register(me, true, Map.of());
+                        return;
+                    }
+                    applyImage(latest);
+                });
+            });
+            sim.at(HEARTBEAT_MS, owner, () ->
+            {
+                if (brokerEpoch >= 0)
+                {
+                    heartbeat();
+                }
+            });
         }
 
         void applyImage(final MetadataImage image)
@@ -261,6 +342,32 @@ final class SimCluster
             owner.alive = false;
             crashed = true;
             storage = storage.powerCut(random.nextLong());
+        }
+
+        /**
+         * kill -9: the process dies, the page cache survives (every written byte is kept).
+         */
+        void kill()
+        {
+            log("broker " + id + " killed (kill -9)");
+            owner.alive = false;
+            crashed = true;
+            storage = storage.tearMode(CrashSimulatingStorage.TearMode.NEW).powerCut(random.nextLong());
+        }
+
+        /**
+         * Clean shutdown: controlled shutdown at the controller, then logs closed with the clean marker.
+         */
+        void shutdown()
+        {
+            log("broker " + id + " shuts down cleanly");
+            final long epoch = brokerEpoch;
+            controller.controlledShutdown(id, epoch).join();
+            replicas.close();
+            logs.close();
+            owner.alive = false;
+            crashed = true;
+            storage = storage.tearMode(CrashSimulatingStorage.TearMode.NEW).powerCut(random.nextLong());
         }
 
         void restart()
@@ -297,6 +404,8 @@ final class SimCluster
                 final BiConsumer<ReplicaFetchResponse, Throwable> callback)
             {
                 final Once<ReplicaFetchResponse> once = new Once<>(callback);
+                verbose("broker " + id + " fetch from " + leaderId + ": " + request.partitions().get(0) + " leo now " +
+                    replicas.partition(request.partitions().get(0).topicPartition()).log().logEndOffset());
                 sim.at(REQUEST_TIMEOUT_MS, owner, () -> once.fail(new TimeoutException("replica fetch to " + leaderId)));
                 send(id, leaderId, () ->
                 {
@@ -319,6 +428,7 @@ final class SimCluster
                 send(id, leaderId, () ->
                 {
                     final List<EpochEndOffsets.Answer> answers = brokers.get(leaderId).fetchService.handleEpochQueries(queries);
+                    verbose("broker " + id + " asked " + leaderId + " " + queries.get(0) + " -> " + answers.get(0));
                     send(leaderId, id, () -> once.ok(answers));
                 });
             }
@@ -404,6 +514,7 @@ final class SimCluster
         final TopicPartition tp;
         final String value;
         final long sentMs;
+        short acks;
         ReplicationError error;
         long offset = -1;
         boolean done;
@@ -429,6 +540,7 @@ final class SimCluster
     ProduceOutcome produce(final TopicPartition tp, final String value, final short acks)
     {
         final ProduceOutcome outcome = new ProduceOutcome(tp, value, sim.nowMs());
+        outcome.acks = acks;
         produced.add(outcome);
         final PartitionInfo info = controller.image().topics().get(tp.topic()).partitions().get(tp.partition());
         final int leader = info.leader();
@@ -511,6 +623,22 @@ final class SimCluster
             }
             return true;
         }, maxMs);
+    }
+
+    String describe(final TopicPartition tp)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final SimBroker b : brokers.values())
+        {
+            final BrokerInfo registered = controller.image().brokers().get(b.id);
+            final Partition p = partitionOn(b.id, tp);
+            sb.append("broker ").append(b.id).append(": running=").append(b.running()).append(" epoch=").append(b.brokerEpoch)
+                .append(" registered=").append(registered == null ? "-" : registered.epoch() + (registered.fenced() ? " fenced" : ""))
+                .append(" partition=").append(p == null ? "-" : "leader=" + p.isLeader() + " epoch=" + p.state().leaderEpoch() +
+                    " leo=" + p.log().logEndOffset() + " hw=" + p.highWatermark() + " latestEpoch=" + p.log().epochCache().latestEpoch())
+                .append('\n');
+        }
+        return sb.toString();
     }
 
     Map<Integer, Long> leos(final TopicPartition tp)
