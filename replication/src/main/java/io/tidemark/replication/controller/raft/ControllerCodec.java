@@ -13,6 +13,7 @@ import io.tidemark.engine.TopicPartition;
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.ControllerException;
 import io.tidemark.replication.controller.PartitionInfo;
+import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicInfo;
 
 /**
@@ -27,7 +28,7 @@ import io.tidemark.replication.controller.TopicInfo;
  *    3 DeleteTopic        reqId, str name
  *    4 CreatePartitions   reqId, str name, i32 totalCount
  *    5 AlterConfigs       reqId, str name, i32 n, (str key, str value|null)*n
- *    6 RegisterBroker     reqId, broker, bool cleanShutdown
+ *    6 RegisterBroker     reqId, broker, bool cleanShutdown, i32 n, (str topic, i32 partition, summary)*n
  *    7 FenceBroker        i32 brokerId, i64 brokerEpoch
  *    8 UnfenceBroker      i32 brokerId, i64 brokerEpoch
  *    9 AlterPartition     reqId, str topic, i32 partition, i32 leaderId, i32 leaderEpoch, i32 partitionEpoch,
@@ -42,7 +43,9 @@ import io.tidemark.replication.controller.TopicInfo;
  *    2 Refused   str reason (enum name), str message
  *    3 Retry     i32 leaderHint, str message
  *  topic         := str name, uuid id, strMap configs, i32 n, partition*n
- *  partition     := i32 partition, intList replicas, intList isr, i32 leader, i32 leaderEpoch, i32 partitionEpoch
+ *  partition     := i32 partition, intList replicas, intList isr, i32 leader, i32 leaderEpoch, i32 partitionEpoch,
+ *                   intList elr, i32 n, summary*n
+ *  summary       := i32 brokerId, i32 lastEpoch, i64 logEndOffset
  *  str           := i32 length (-1 = null), UTF-8 bytes;  intList := i32 n, i32*n;  strMap := i32 n, (str, str)*n
  * </pre>
  */
@@ -140,7 +143,12 @@ final class ControllerCodec
             w.u8(6);
             writeId(w, o.id());
             writeBroker(w, o.broker());
-            w.bool(o.cleanShutdown());
+            w.bool(o.cleanShutdown()).i32(o.logSummaries().size());
+            for (final Map.Entry<TopicPartition, ReplicaLogSummary> e : new TreeMap<>(o.logSummaries()).entrySet())
+            {
+                w.string(e.getKey().topic()).i32(e.getKey().partition());
+                writeSummary(w, e.getValue());
+            }
         }
         else if (op instanceof ControllerOp.FenceBroker o)
         {
@@ -244,7 +252,23 @@ final class ControllerCodec
                 }
                 yield new ControllerOp.AlterConfigs(id, name, changes);
             }
-            case 6 -> new ControllerOp.RegisterBroker(readId(r), readBroker(r), r.bool("cleanShutdown"));
+            case 6 ->
+            {
+                final ControllerOp.RequestId id = readId(r);
+                final BrokerInfo broker = readBroker(r);
+                final boolean clean = r.bool("cleanShutdown");
+                final int n = r.count("logSummaries", 24);
+                final Map<TopicPartition, ReplicaLogSummary> summaries = new TreeMap<>();
+                for (int i = 0; i < n; i++)
+                {
+                    summaries.put(new TopicPartition(r.nonNullString("topic"), r.i32("partition")), readSummary(r));
+                }
+                if (summaries.size() != n)
+                {
+                    throw r.error("duplicate partition in logSummaries");
+                }
+                yield new ControllerOp.RegisterBroker(id, broker, clean, summaries);
+            }
             case 7 -> new ControllerOp.FenceBroker(r.i32("brokerId"), r.i64("brokerEpoch"));
             case 8 -> new ControllerOp.UnfenceBroker(r.i32("brokerId"), r.i64("brokerEpoch"));
             case 9 ->
@@ -493,7 +517,7 @@ final class ControllerCodec
         final String name = r.nonNullString("topic");
         final UUID id = r.uuid("topicId");
         final Map<String, String> configs = readStrMap(r, "configs");
-        final int n = r.count("partitions", 24);
+        final int n = r.count("partitions", 32);
         final List<PartitionInfo> partitions = new ArrayList<>(n);
         for (int i = 0; i < n; i++)
         {
@@ -508,11 +532,39 @@ final class ControllerCodec
         writeInts(w, p.replicas());
         writeInts(w, p.isr());
         w.i32(p.leader()).i32(p.leaderEpoch()).i32(p.partitionEpoch());
+        writeInts(w, p.elr());
+        w.i32(p.recovery().size());
+        for (final ReplicaLogSummary s : p.recovery())
+        {
+            writeSummary(w, s);
+        }
+    }
+
+    static void writeSummary(final WireWriter w, final ReplicaLogSummary s)
+    {
+        w.i32(s.brokerId()).i32(s.lastEpoch()).i64(s.logEndOffset());
+    }
+
+    static ReplicaLogSummary readSummary(final WireReader r)
+    {
+        return new ReplicaLogSummary(r.i32("brokerId"), r.i32("lastEpoch"), r.i64("logEndOffset"));
     }
 
     static PartitionInfo readPartition(final WireReader r)
     {
-        return new PartitionInfo(r.i32("partition"), readInts(r, "replicas"), readInts(r, "isr"), r.i32("leader"), r.i32("leaderEpoch"),
-            r.i32("partitionEpoch"));
+        final int partition = r.i32("partition");
+        final List<Integer> replicas = readInts(r, "replicas");
+        final List<Integer> isr = readInts(r, "isr");
+        final int leader = r.i32("leader");
+        final int leaderEpoch = r.i32("leaderEpoch");
+        final int partitionEpoch = r.i32("partitionEpoch");
+        final List<Integer> elr = readInts(r, "elr");
+        final int n = r.count("recovery", 16);
+        final List<ReplicaLogSummary> recovery = new ArrayList<>(n);
+        for (int i = 0; i < n; i++)
+        {
+            recovery.add(readSummary(r));
+        }
+        return new PartitionInfo(partition, replicas, isr, leader, leaderEpoch, partitionEpoch, elr, recovery);
     }
 }

@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import io.tidemark.engine.TopicPartition;
 import io.tidemark.replication.controller.BrokerInfo;
+import io.tidemark.replication.controller.ReplicaLogSummary;
 
 /**
  * An entry of the controller's Raft log (or a query run against its state). Every operation carries
@@ -129,9 +131,16 @@ sealed interface ControllerOp
      * @param id            request id.
      * @param broker        the broker with its incarnation (epoch and fenced flag ignored).
      * @param cleanShutdown whether its logs were closed cleanly.
+     * @param logSummaries  after an unclean shutdown, its last epoch and log end offset per partition.
      */
-    record RegisterBroker(RequestId id, BrokerInfo broker, boolean cleanShutdown) implements ControllerOp
+    record RegisterBroker(RequestId id, BrokerInfo broker, boolean cleanShutdown, Map<TopicPartition, ReplicaLogSummary> logSummaries)
+        implements ControllerOp
     {
+        /** Copies the map. */
+        public RegisterBroker
+        {
+            logSummaries = Collections.unmodifiableMap(new TreeMap<>(logSummaries));
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import io.tidemark.replication.controller.ControllerException;
 import io.tidemark.replication.controller.ControllerTopics;
 import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.MetadataImageCodec;
+import io.tidemark.replication.controller.PartitionInfo;
 import io.tidemark.replication.controller.TopicInfo;
 
 /**
@@ -330,7 +331,7 @@ final class ControllerStateMachine implements StateMachine
         if (op instanceof ControllerOp.AlterPartition a)
         {
             final MetadataImage next = ControllerBrokers.alterPartition(image, a.topic(), a.partition(), a.leaderId(), a.leaderEpoch(),
-                a.partitionEpoch(), a.newIsr(), a.brokerEpochs());
+                a.partitionEpoch(), a.newIsr(), a.brokerEpochs(), defaults());
             return new Outcome(next, new ControllerResult.Ok(next.topics().get(a.topic()).partitions().get(a.partition())));
         }
         if (op instanceof ControllerOp.ControlledShutdown s)
@@ -348,7 +349,21 @@ final class ControllerStateMachine implements StateMachine
         if (op instanceof ControllerOp.ElectLeaders e)
         {
             final ControllerBrokers.Result r = ControllerBrokers.electLeaders(image, e.preferred(), e.partitions(), defaults());
-            final List<TopicPartition> changed = new ArrayList<>(r.elections().keySet());
+            // the answer is every partition whose leader changed, read from the images (not from the
+            // transformation's election notes, which need not list every kind of election)
+            final List<TopicPartition> changed = new ArrayList<>();
+            for (final TopicInfo after : r.image().topics().values())
+            {
+                final TopicInfo before = image.topics().get(after.name());
+                for (final PartitionInfo p : after.partitions())
+                {
+                    if (before != null && p.partition() < before.partitions().size() &&
+                        before.partitions().get(p.partition()).leader() != p.leader())
+                    {
+                        changed.add(new TopicPartition(after.name(), p.partition()));
+                    }
+                }
+            }
             changed.sort(null);
             return elections(r, e.preferred() ? "preferred leader election" : "unclean leader election",
                 new ControllerResult.Ok(List.copyOf(changed)));
@@ -375,7 +390,7 @@ final class ControllerStateMachine implements StateMachine
     {
         final BrokerInfo b = r.broker();
         final BrokerInfo broker = new BrokerInfo(b.id(), commitIndex, b.incarnation(), b.host(), b.port(), b.rack(), false, b.endpoints());
-        return elections(ControllerBrokers.register(image, broker, commitIndex, r.cleanShutdown(), defaults()),
+        return elections(ControllerBrokers.register(image, broker, commitIndex, r.cleanShutdown(), r.logSummaries(), defaults()),
             "registration of broker " + b.id() + " with epoch " + commitIndex, new ControllerResult.Ok(commitIndex));
     }
 

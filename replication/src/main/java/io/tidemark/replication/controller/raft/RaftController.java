@@ -44,6 +44,7 @@ import io.tidemark.replication.controller.ControllerException;
 import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.MetadataImageCodec;
 import io.tidemark.replication.controller.PartitionInfo;
+import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicInfo;
 import io.tidemark.transport.TransportConfig;
 import org.agrona.concurrent.SystemEpochClock;
@@ -952,10 +953,11 @@ public final class RaftController extends ControllerClientBase implements Contro
     }
 
     @Override
-    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId, final boolean cleanShutdown)
+    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId, final boolean cleanShutdown,
+        final Map<TopicPartition, ReplicaLogSummary> logSummaries)
     {
         return typed(write(id -> new ControllerOp.RegisterBroker(id, new BrokerInfo(broker.id(), 0, incarnationId, broker.host(),
-            broker.port(), broker.rack(), false, broker.endpoints()), cleanShutdown)));
+            broker.port(), broker.rack(), false, broker.endpoints()), cleanShutdown, logSummaries == null ? Map.of() : logSummaries)));
     }
 
     @Override

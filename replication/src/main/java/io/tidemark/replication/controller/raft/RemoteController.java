@@ -19,6 +19,7 @@ import io.tidemark.replication.controller.Controller;
 import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.MetadataImageCodec;
 import io.tidemark.replication.controller.PartitionInfo;
+import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicInfo;
 import org.agrona.concurrent.SystemEpochClock;
 
@@ -322,10 +323,11 @@ public final class RemoteController extends ControllerClientBase implements Cont
     }
 
     @Override
-    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId, final boolean cleanShutdown)
+    public CompletableFuture<Long> registerBroker(final BrokerInfo broker, final UUID incarnationId, final boolean cleanShutdown,
+        final Map<TopicPartition, ReplicaLogSummary> logSummaries)
     {
         return typed(write(id -> new ControllerOp.RegisterBroker(id, new BrokerInfo(broker.id(), 0, incarnationId, broker.host(),
-            broker.port(), broker.rack(), false, broker.endpoints()), cleanShutdown)));
+            broker.port(), broker.rack(), false, broker.endpoints()), cleanShutdown, logSummaries == null ? Map.of() : logSummaries)));
     }
 
     @Override

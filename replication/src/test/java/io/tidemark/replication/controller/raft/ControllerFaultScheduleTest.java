@@ -210,24 +210,6 @@ class ControllerFaultScheduleTest
         }
     }
 
-    /**
-     * A schedule (found by this test) in which a restarted follower holds a snapshot at index S and
-     * an uncommitted entry of an old term after it: MicroRaft 0.7 then rejects every AppendEntries
-     * from the new leader and the leader cannot back off below S. The active controller notices the
-     * stuck follower and takes a snapshot, so the follower catches up through InstallSnapshot.
-     */
-    @Test
-    void shouldUnstickAFollowerWhoseSnapshotEndsBeforeAConflictingEntry()
-    {
-        final ControllerSim sim = run(4830051491677654667L, 200);
-        long repairs = 0;
-        for (final ControllerSim.SimNode n : sim.nodes.values())
-        {
-            repairs += n.controller.repairSnapshots();
-        }
-        assertTrue(repairs > 0, "this schedule needs the repair (if it no longer does, the schedule changed: find another seed)");
-    }
-
     @Test
     @Tag(Tags.SLOW)
     void shouldKeepTheInvariantsUnderManyRandomFaultSchedules()

@@ -250,6 +250,12 @@ final class ControllerSim
         log("cut " + a + " <-> " + b);
     }
 
+    void cutOneWay(final int from, final int to)
+    {
+        cuts.add(link(from, to));
+        log("cut " + from + " -> " + to);
+    }
+
     void isolate(final int id)
     {
         for (final int other : allIds())
@@ -542,7 +548,16 @@ final class ControllerSim
          */
         void powerLoss()
         {
+            powerLoss(CrashSimulatingStorage.TearMode.RANDOM);
+        }
+
+        /**
+         * Power loss with a given fate of unsynced pages.
+         */
+        void powerLoss(final CrashSimulatingStorage.TearMode mode)
+        {
             stop("power loss");
+            disk.tearMode(mode);
             disk = disk.powerCut(random.nextLong());
             storage = disk;
             faulty = null;
@@ -639,7 +654,7 @@ final class ControllerSim
             via = controller;
             inFlight = false;
             final long gen = ++generation;
-            final CompletableFuture<Long> registered = controller.registerBroker(info(), incarnation, clean);
+            final CompletableFuture<Long> registered = controller.registerBroker(info(), incarnation, clean, Map.of());
             registered.whenComplete((e, error) ->
             {
                 if (error == null && gen == generation)
@@ -702,6 +717,7 @@ final class ControllerSim
         this.seed = seed;
         this.random = new Random(seed);
         this.tune = tune;
+        this.traceMessages = Boolean.getBoolean("sim.trace");
         for (int id = 1; id <= voters; id++)
         {
             voterAddresses.put(id, InetSocketAddress.createUnresolved("node" + id, 9000 + id));

@@ -193,7 +193,8 @@ class ControllerSimulationTest
         assertTrue(sim.runUntil(() -> leader.controller.image().brokers().get(2).fenced(), ControllerSim.SESSION_TIMEOUT_MS + 3_000));
         final PartitionInfo careful = partition(leader, "careful", 0);
         assertEquals(-1, careful.leader(), "no clean leader: offline");
-        assertEquals(List.of(2), careful.isr(), "the last ISR member stays in the ISR");
+        assertEquals(List.of(), careful.isr());
+        assertEquals(List.of(2), careful.elr(), "the last ISR member is an eligible leader replica (KIP-966)");
         final PartitionInfo reckless = partition(leader, "reckless", 0);
         assertEquals(3, reckless.leader(), "unclean election allowed by the topic");
         assertEquals(List.of(3), reckless.isr());
@@ -463,6 +464,65 @@ class ControllerSimulationTest
         assertEquals(80, lagging.controller.image().topics().size());
         final byte[] snapshot = leader.controller.stateMachine().snapshotBytes(1);
         assertTrue(snapshot.length > 4 * 512, "several chunks: " + snapshot.length + " bytes");
+    }
+
+    /**
+     * MicroRaft 0.7 liveness bug: a follower holding a snapshot at S and an uncommitted entry S+1 of
+     * an old term rejects every AppendEntries of a new leader whose entry S+1 differs (it looks up
+     * entry S in its log, where it no longer is), and cannot take the leader's snapshot at S either
+     * (its commit index is already S): it never catches up on its own. The active controller notices
+     * the stuck follower and takes a fresh snapshot, which the follower installs.
+     */
+    @Test
+    void shouldUnstickAFollowerWhoseSnapshotEndsBeforeAConflictingEntry()
+    {
+        final long seed = Seeds.seed("ControllerSimulationTest.stuckFollower");
+        final ControllerSim sim = new ControllerSim(seed);
+        for (int id = 1; id <= 3; id++)
+        {
+            sim.faultyStorage(id);
+        }
+        sim.startAll();
+        final ControllerSim.SimNode old = sim.awaitActive(LONG);
+        registerAll(sim);
+        // commit exactly up to the snapshot interval (25): every node snapshots at 25
+        int n = 0;
+        while (sim.maxCommitted < 25)
+        {
+            sim.await(old.controller.createTopic("t" + n++, 1, (short)1, null, Map.of(), false), LONG, "create");
+        }
+        assertEquals(25, sim.maxCommitted, sim.context());
+        assertTrue(sim.awaitConverged(5_000));
+        final List<ControllerSim.SimNode> followers = new ArrayList<>();
+        for (final ControllerSim.SimNode x : sim.nodes.values())
+        {
+            if (x != old)
+            {
+                followers.add(x);
+            }
+        }
+        final ControllerSim.SimNode stuck = followers.get(0);
+        final ControllerSim.SimNode other = followers.get(1);
+        // entry 26 reaches only `stuck`; the old leader cannot make it durable and stops
+        sim.cutOneWay(old.id, other.id);
+        old.failFsyncs();
+        old.controller.createTopic("doomed", 1, (short)1, null, Map.of(), false);
+        assertTrue(sim.runUntil(() -> old.controller.failure() != null, 1_000), sim.context());
+        sim.runFor(20);
+        sim.heal();
+        sim.isolate(stuck.id);
+        // the follower restarts: its log is now its snapshot at 25 plus entry 26, entry 25 is gone from it
+        stuck.crash();
+        stuck.start();
+        old.powerLoss(io.tidemark.engine.storage.CrashSimulatingStorage.TearMode.OLD);
+        old.start();
+        // the old leader (without entry 26) and the other follower elect a leader whose entry 26 differs
+        final ControllerSim.SimNode next = sim.awaitActive(LONG);
+        assertNotEquals(stuck.id, next.id);
+        sim.heal();
+        assertTrue(sim.awaitConverged(30_000), sim.context());
+        assertTrue(next.controller.repairSnapshots() > 0, "the stuck follower was repaired by a snapshot");
+        assertFalse(stuck.controller.image().topics().containsKey("doomed"));
     }
 
     @Test

@@ -37,7 +37,7 @@ class ControllerStateMachineTest
     private static ControllerOp.RegisterBroker register(final long seq, final int id)
     {
         return new ControllerOp.RegisterBroker(new ControllerOp.RequestId(9, seq, seq), new BrokerInfo(id, 0, new UUID(0, id), "h", 1, null,
-            false, Map.of()), true);
+            false, Map.of()), true, Map.of());
     }
 
     @Test

@@ -133,7 +133,7 @@ class RaftControllerIntegrationTest
         for (final RaftController c : controllers)
         {
             final BrokerInfo broker = new BrokerInfo(c.nodeId(), 0, new UUID(0, c.nodeId()), "127.0.0.1", 9092, null, false, Map.of());
-            assertTrue(get(c.registerBroker(broker, broker.incarnation(), true)) > 0);
+            assertTrue(get(c.registerBroker(broker, broker.incarnation(), true, Map.of())) > 0);
         }
         final RaftController follower = controllers.stream().filter(c -> c != leader).findFirst().orElseThrow();
         final TopicInfo created = get(follower.createTopic("events", 3, (short)3, null, Map.of(), false));

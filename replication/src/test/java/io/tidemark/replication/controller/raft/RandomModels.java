@@ -19,6 +19,7 @@ import io.tidemark.engine.TopicPartition;
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.ControllerException;
 import io.tidemark.replication.controller.PartitionInfo;
+import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicInfo;
 
 /**
@@ -147,7 +148,16 @@ final class RandomModels
                 }
                 yield new ControllerOp.AlterConfigs(id(), topic(), changes);
             }
-            case 5 -> new ControllerOp.RegisterBroker(id(), broker(), r.nextBoolean());
+            case 5 ->
+            {
+                final Map<TopicPartition, ReplicaLogSummary> summaries = new HashMap<>();
+                final int n = r.nextInt(3);
+                for (int i = 0; i < n; i++)
+                {
+                    summaries.put(new TopicPartition(topic(), r.nextInt(5)), summary());
+                }
+                yield new ControllerOp.RegisterBroker(id(), broker(), r.nextBoolean(), summaries);
+            }
             case 6 -> new ControllerOp.FenceBroker(r.nextInt(10), r.nextLong());
             case 7 -> new ControllerOp.UnfenceBroker(r.nextInt(10), r.nextLong());
             case 8 ->
@@ -185,9 +195,20 @@ final class RandomModels
         return op(r.nextInt(11));
     }
 
+    ReplicaLogSummary summary()
+    {
+        return new ReplicaLogSummary(r.nextInt(10), r.nextInt(50) - 1, r.nextInt(100_000));
+    }
+
     PartitionInfo partition(final int p)
     {
-        return new PartitionInfo(p, ints(), ints(), r.nextInt(10) - 1, r.nextInt(100), r.nextInt(100));
+        final List<ReplicaLogSummary> recovery = new ArrayList<>();
+        final int n = r.nextInt(3);
+        for (int i = 0; i < n; i++)
+        {
+            recovery.add(summary());
+        }
+        return new PartitionInfo(p, ints(), ints(), r.nextInt(10) - 1, r.nextInt(100), r.nextInt(100), ints(), recovery);
     }
 
     TopicInfo topicInfo()
