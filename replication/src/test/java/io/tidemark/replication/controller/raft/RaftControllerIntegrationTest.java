@@ -196,6 +196,24 @@ class RaftControllerIntegrationTest
     }
 
     @Test
+    void shouldHandLeadershipOverOnAGracefulClose() throws Exception
+    {
+        final List<RaftController> controllers = startQuorum();
+        final RaftController leader = awaitLeader(controllers);
+        final long closingAt = System.nanoTime();
+        leader.closeGracefully(5_000);
+        final List<RaftController> survivors = new ArrayList<>(controllers);
+        survivors.remove(leader);
+        final RaftController next = awaitLeader(survivors);
+        final long handoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closingAt);
+        System.out.println("[handover] controller " + leader.nodeId() + " -> " + next.nodeId() + " in " + handoverMs + " ms");
+        assertTrue(handoverMs < 2_000, "a transfer needs no heartbeat timeout: " + handoverMs + " ms");
+        // the quorum takes writes at once (from either survivor)
+        assertEquals(List.of(), get(survivors.get(0).electLeaders(true, Map.of())));
+        assertEquals(List.of(), get(survivors.get(1).electLeaders(true, Map.of())));
+    }
+
+    @Test
     void shouldRejectAVoterConfigurationThatDoesNotMatchItsDirectory() throws Exception
     {
         final List<RaftController> controllers = startQuorum();

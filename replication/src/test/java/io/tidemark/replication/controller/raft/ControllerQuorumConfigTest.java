@@ -1,0 +1,75 @@
+package io.tidemark.replication.controller.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import io.tidemark.engine.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class ControllerQuorumConfigTest
+{
+    private static ControllerQuorumConfig.Builder builder()
+    {
+        return ControllerQuorumConfig.builder(1, "c", Path.of("/tmp/x")).voters("1@127.0.0.1:9001,2@127.0.0.1:9002,3@127.0.0.1:9003");
+    }
+
+    @Test
+    void shouldParseVotersInIdOrder()
+    {
+        final Map<Integer, InetSocketAddress> voters = ControllerQuorumConfig.parseVoters(" 3@localhost:9003, 1@127.0.0.1:9001 ,2@::1:9002");
+        assertEquals(List.of(1, 2, 3), List.copyOf(voters.keySet()));
+        assertEquals(9003, voters.get(3).getPort());
+        assertTrue(voters.get(2).getAddress().isLoopbackAddress());
+    }
+
+    @Test
+    void shouldNameTheKnobAndValueOfABadVoterList()
+    {
+        for (final String bad : new String[] {"", "1@h", "x@h:1", "1@h:x", "1@h:0", "1@h:1,1@h:2", "@h:1", "1@:9"})
+        {
+            final ConfigException ex = assertThrows(ConfigException.class, () -> ControllerQuorumConfig.parseVoters(bad), bad);
+            assertEquals("controller.quorum.voters", ex.knob(), bad);
+        }
+    }
+
+    @Test
+    void shouldHaveTheDocumentedDefaults()
+    {
+        final ControllerQuorumConfig c = builder().build();
+        assertEquals(1, c.heartbeatPeriodSecs());
+        assertEquals(2, c.heartbeatTimeoutSecs());
+        assertEquals(400, c.electionTimeoutMs());
+        assertEquals(9_000, c.sessionTimeoutMs());
+        assertEquals(30_000, c.requestTimeoutMs());
+        assertEquals(1_000, c.snapshotIntervalEntries());
+        assertTrue(c.isVoter());
+        assertEquals(new InetSocketAddress("127.0.0.1", 9001), c.effectiveListenAddress());
+        assertFalse(builder().nodeId(7).build().isVoter());
+    }
+
+    @Test
+    void shouldRefuseOutOfRangeValuesNamingTheKnob()
+    {
+        assertEquals("controller.raft.heartbeat.timeout.secs",
+            assertThrows(ConfigException.class, () -> builder().raftTimings(3, 2, 400).build()).knob());
+        assertEquals("controller.raft.heartbeat.period.secs",
+            assertThrows(ConfigException.class, () -> builder().raftTimings(0, 2, 400).build()).knob());
+        assertEquals("broker.session.timeout.ms", assertThrows(ConfigException.class, () -> builder().sessionTimeoutMs(0).build()).knob());
+        assertEquals("controller.rpc.timeout.ms",
+            assertThrows(ConfigException.class, () -> builder().requestTimeoutMs(100).rpcTimeoutMs(200).build()).knob());
+        assertEquals("metadata.snapshot.chunk.bytes", assertThrows(ConfigException.class, () -> builder().snapshotChunkBytes(10).build()).knob());
+        assertEquals("cluster.id", assertThrows(ConfigException.class,
+            () -> ControllerQuorumConfig.builder(1, " ", Path.of("/x")).voters("1@h:1").build()).knob());
+        final ConfigException key = assertThrows(ConfigException.class, () -> builder().topicDefaults(1, (short)1, Map.of("no.such", "1")).build());
+        assertTrue(key.getMessage().contains("no.such") && key.getMessage().contains("retention.ms"), key.getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> builder().raftTimings(3, 2, 400).build()).getMessage()
+            .contains("controller.raft.heartbeat.timeout.secs=2"));
+    }
+}
