@@ -119,6 +119,59 @@ class ControllerFaultScheduleTest
                 sim.dropRate = 0.05;
                 sim.log("drop rate 5%");
             }
+            else if (action < 85)
+            {
+                final ControllerSim.SimBroker b = sim.broker(1 + r.nextInt(3));
+                b.heartbeating = !b.heartbeating;
+                sim.log("broker " + b.id + (b.heartbeating ? " heartbeats again" : " goes silent"));
+            }
+            else if (action < 89)
+            {
+                // AlterPartition from whatever a node believes (often stale: then refused)
+                final MetadataImage seen = via.image();
+                final List<TopicInfo> topics = new ArrayList<>(new TreeMap<>(seen.topics()).values());
+                if (!topics.isEmpty())
+                {
+                    final TopicInfo t = topics.get(r.nextInt(topics.size()));
+                    final var p = t.partitions().get(r.nextInt(t.partitions().size()));
+                    final List<Integer> isr = new ArrayList<>();
+                    final Map<Integer, Long> epochs = new TreeMap<>();
+                    for (final int replica : p.replicas())
+                    {
+                        if (replica == p.leader() || r.nextBoolean())
+                        {
+                            isr.add(replica);
+                            final var broker = seen.brokers().get(replica);
+                            epochs.put(replica, broker == null ? -1L : broker.epoch());
+                        }
+                    }
+                    via.alterPartition(t.name(), p.partition(), p.leader(), p.leaderEpoch(), p.partitionEpoch(), isr, epochs);
+                }
+            }
+            else if (action < 91)
+            {
+                via.electLeaders(r.nextBoolean(), Map.of());
+            }
+            else if (action < 93)
+            {
+                // a broker's disk is wiped: it registers with a new incarnation (KIP-903)
+                final ControllerSim.SimNode host = up.isEmpty() ? null : up.get(r.nextInt(up.size()));
+                if (host != null)
+                {
+                    final ControllerSim.SimBroker b = sim.broker(host.id);
+                    b.incarnation = new java.util.UUID(seed, step);
+                    b.register(host.controller, false);
+                }
+            }
+            else if (action < 94)
+            {
+                final ControllerSim.SimBroker b = sim.broker(1 + r.nextInt(3));
+                if (b.epoch > 0)
+                {
+                    b.heartbeating = false;
+                    via.controlledShutdown(b.id, b.epoch);
+                }
+            }
             sim.runFor(r.nextInt(1_500));
         }
         // heal everything, restart everyone, let every pending call finish
@@ -204,9 +257,9 @@ class ControllerFaultScheduleTest
     void shouldKeepTheInvariantsUnderRandomFaultSchedules()
     {
         final long base = Seeds.seed("ControllerFaultScheduleTest.random");
-        for (long s = 0; s < 4; s++)
+        for (long s = 0; s < 10; s++)
         {
-            run(base + s, 120);
+            run(base + s, 150);
         }
     }
 
