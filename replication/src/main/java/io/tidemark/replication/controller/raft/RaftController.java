@@ -91,6 +91,7 @@ public final class RaftController extends ControllerClientBase implements Contro
     private final FileRaftStore store;
     private final ControllerStateMachine stateMachine;
     private final RaftNode node;
+    private final AppendEntriesGuard guard;
     private final ImagePublisher publisher;
     private final Random ids;
     private final Clock clock;
@@ -167,6 +168,7 @@ public final class RaftController extends ControllerClientBase implements Contro
                 builder.setLocalEndpoint(self).setInitialGroupMembers(members);
             }
             this.node = builder.build();
+            this.guard = new AppendEntriesGuard((io.microraft.impl.RaftNodeImpl)node);
             stateMachine.currentTerm(() -> node.getTerm().getTerm());
         }
         catch (final RuntimeException ex)
@@ -310,6 +312,7 @@ public final class RaftController extends ControllerClientBase implements Contro
     private void begin()
     {
         runtime.network().serve(new Inbound());
+        scheduleFollowerCheck();
         node.start().whenComplete((r, e) ->
         {
             if (e != null)
@@ -436,6 +439,12 @@ public final class RaftController extends ControllerClientBase implements Contro
             if (!groupId.equals(message.getGroupId()))
             {
                 invalidMessage("raft message for group " + message.getGroupId() + ", not " + groupId);
+                return;
+            }
+            if (message instanceof io.microraft.model.message.AppendEntriesRequest request)
+            {
+                // on the Raft thread, in order with every other task, as node.handle would
+                runtime.raftExecutor().execute(() -> guard.handle(request));
                 return;
             }
             node.handle(message);
@@ -659,8 +668,6 @@ public final class RaftController extends ControllerClientBase implements Contro
         LOG.log(System.Logger.Level.INFO, "controller {0} is active in epoch {1} with {2} brokers", config.nodeId(), term,
             applied.brokers().size());
         scheduleSessionCheck(generation);
-        followerProgress.clear();
-        scheduleFollowerCheck(generation);
     }
 
     private void resign()
@@ -739,33 +746,38 @@ public final class RaftController extends ControllerClientBase implements Contro
         return config.heartbeatTimeoutSecs() * 1000L;
     }
 
-    private void scheduleFollowerCheck(final long generation)
+    private void scheduleFollowerCheck()
     {
         scheduler.schedule(config.heartbeatPeriodSecs() * 1000L, () ->
         {
-            if (generation != livenessGeneration || closed || !isActive())
+            if (closed || fenced)
             {
                 return;
             }
-            node.getReport().whenComplete((report, error) -> onLoop(() ->
+            if (isLocalLeader())
             {
-                if (generation == livenessGeneration && error == null)
+                node.getReport().whenComplete((report, error) -> onLoop(() ->
                 {
-                    repairStuckFollowers(report.getResult());
-                }
-            }));
-            scheduleFollowerCheck(generation);
+                    if (error == null && isLocalLeader())
+                    {
+                        repairStuckFollowers(report.getResult());
+                    }
+                }));
+            }
+            else
+            {
+                followerProgress.clear();
+            }
+            scheduleFollowerCheck();
         });
     }
 
     /**
-     * Works around a MicroRaft 0.7 liveness bug: a follower whose snapshot index is S and whose log
-     * holds uncommitted entries after S rejects every AppendEntries with {@code prevLogIndex == S}
-     * (it looks for entry S in its log, where it no longer is), and the leader cannot go below its
-     * match index S: the follower never catches up. A fresh snapshot on the leader moves the
-     * follower's next index below the leader's snapshot, so it gets an InstallSnapshot instead,
-     * which replaces its conflicting entries. Triggered when a responsive follower's match index
-     * stays below the commit index for two heartbeat timeouts; at most once per four.
+     * A second line of defence behind {@link AppendEntriesGuard} (which fixes MicroRaft 0.7's
+     * follower-side bug where it arises): when a responsive follower's match index stays below the
+     * leader's commit index for two heartbeat timeouts, the leader takes a fresh snapshot, so the
+     * follower's next index falls below it and it catches up through InstallSnapshot. At most once
+     * per four heartbeat timeouts.
      */
     private void repairStuckFollowers(final RaftNodeReport report)
     {
@@ -1028,6 +1040,14 @@ public final class RaftController extends ControllerClientBase implements Contro
     public List<String> recoveryReport()
     {
         return store.recoveryReport();
+    }
+
+    /**
+     * @return AppendEntries requests the guard had to fix on this node (tests).
+     */
+    long appendEntriesFixes()
+    {
+        return guard.fixes();
     }
 
     /**

@@ -185,7 +185,21 @@ class ControllerFaultScheduleTest
                 sim.broker(n.id).register(n.controller, false);
             }
         }
-        sim.awaitActive(30_000);
+        try
+        {
+            sim.awaitActive(30_000);
+        }
+        catch (final AssertionError ex)
+        {
+            final StringBuilder reports = new StringBuilder();
+            for (final ControllerSim.SimNode n : sim.nodes.values())
+            {
+                final var report = n.controller.raftNode().getReport();
+                sim.runUntil(report::isDone, 1_000);
+                reports.append("\n").append(report.isDone() ? report.join().getResult() : "-");
+            }
+            throw new AssertionError(ex.getMessage() + reports, ex);
+        }
         final List<Issued> settled = new ArrayList<>();
         for (final Issued i : issued)
         {

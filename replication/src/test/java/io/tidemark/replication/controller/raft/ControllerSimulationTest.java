@@ -470,8 +470,8 @@ class ControllerSimulationTest
      * MicroRaft 0.7 liveness bug: a follower holding a snapshot at S and an uncommitted entry S+1 of
      * an old term rejects every AppendEntries of a new leader whose entry S+1 differs (it looks up
      * entry S in its log, where it no longer is), and cannot take the leader's snapshot at S either
-     * (its commit index is already S): it never catches up on its own. The active controller notices
-     * the stuck follower and takes a fresh snapshot, which the follower installs.
+     * (its commit index is already S): on its own it never catches up. {@link AppendEntriesGuard}
+     * drops the conflicting entry and re-anchors the request at S.
      */
     @Test
     void shouldUnstickAFollowerWhoseSnapshotEndsBeforeAConflictingEntry()
@@ -521,7 +521,7 @@ class ControllerSimulationTest
         assertNotEquals(stuck.id, next.id);
         sim.heal();
         assertTrue(sim.awaitConverged(30_000), sim.context());
-        assertTrue(next.controller.repairSnapshots() > 0, "the stuck follower was repaired by a snapshot");
+        assertTrue(stuck.controller.appendEntriesFixes() > 0, "the follower's guard re-anchored the leader's requests");
         assertFalse(stuck.controller.image().topics().containsKey("doomed"));
     }
 
