@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -658,7 +659,7 @@ public final class FileRaftStore implements RaftStore, Closeable
             }
             // segments wholly covered by the snapshot are garbage from an interrupted clean-up
             boolean deleted = false;
-            for (final java.util.Iterator<Segment> it = loaded.iterator(); it.hasNext();)
+            for (final Iterator<Segment> it = loaded.iterator(); it.hasNext();)
             {
                 final Segment segment = it.next();
                 if (segment.count > 0 && segment.lastIndex() <= snapshotIndex)
@@ -1148,7 +1149,7 @@ public final class FileRaftStore implements RaftStore, Closeable
 
     private void closeUnforced(final Path snapshotDir) throws IOException
     {
-        for (final java.util.Iterator<StorageFile> it = unforcedChunks.iterator(); it.hasNext();)
+        for (final Iterator<StorageFile> it = unforcedChunks.iterator(); it.hasNext();)
         {
             final StorageFile f = it.next();
             if (f.path().getParent().equals(snapshotDir))

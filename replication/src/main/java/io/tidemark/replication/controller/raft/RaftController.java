@@ -6,17 +6,22 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import io.microraft.Ordered;
@@ -29,7 +34,9 @@ import io.microraft.exception.CannotReplicateException;
 import io.microraft.exception.IndeterminateStateException;
 import io.microraft.exception.NotLeaderException;
 import io.microraft.exception.RaftException;
+import io.microraft.impl.RaftNodeImpl;
 import io.microraft.impl.log.RaftLog;
+import io.microraft.model.message.AppendEntriesRequest;
 import io.microraft.model.message.RaftMessage;
 import io.microraft.persistence.RestoredRaftState;
 import io.microraft.report.RaftNodeReport;
@@ -168,7 +175,7 @@ public final class RaftController extends ControllerClientBase implements Contro
                 builder.setLocalEndpoint(self).setInitialGroupMembers(members);
             }
             this.node = builder.build();
-            this.guard = new AppendEntriesGuard((io.microraft.impl.RaftNodeImpl)node);
+            this.guard = new AppendEntriesGuard((RaftNodeImpl)node);
             stateMachine.currentTerm(() -> node.getTerm().getTerm());
         }
         catch (final RuntimeException ex)
@@ -195,7 +202,7 @@ public final class RaftController extends ControllerClientBase implements Contro
     private void checkRestored(final RestoredRaftState state)
     {
         final QuorumEndpoint local = (QuorumEndpoint)state.getLocalEndpointPersistentState().getLocalEndpoint();
-        final Set<Integer> persisted = new java.util.TreeSet<>();
+        final Set<Integer> persisted = new TreeSet<>();
         for (final RaftEndpoint e : state.getInitialGroupMembers().getMembers())
         {
             persisted.add(((QuorumEndpoint)e).nodeId());
@@ -441,7 +448,7 @@ public final class RaftController extends ControllerClientBase implements Contro
                 invalidMessage("raft message for group " + message.getGroupId() + ", not " + groupId);
                 return;
             }
-            if (message instanceof io.microraft.model.message.AppendEntriesRequest request)
+            if (message instanceof AppendEntriesRequest request)
             {
                 // on the Raft thread, in order with every other task, as node.handle would
                 runtime.raftExecutor().execute(() -> guard.handle(request));
@@ -661,7 +668,7 @@ public final class RaftController extends ControllerClientBase implements Contro
         fencing.clear();
         unfencing.clear();
         // a new controller knows nothing of past heartbeats: every broker gets a full session from now
-        for (final BrokerInfo b : new java.util.TreeMap<>(applied.brokers()).values())
+        for (final BrokerInfo b : new TreeMap<>(applied.brokers()).values())
         {
             sessions.put(b.id(), new long[] {b.epoch(), now});
         }
@@ -718,7 +725,7 @@ public final class RaftController extends ControllerClientBase implements Contro
         }
         final long now = scheduler.nowMs();
         // in id order: the fencing order must not depend on hash order (simulations replay by seed)
-        for (final BrokerInfo b : new java.util.TreeMap<>(applied.brokers()).values())
+        for (final BrokerInfo b : new TreeMap<>(applied.brokers()).values())
         {
             final long[] session = sessions.get(b.id());
             if (session == null || session[0] != b.epoch())
@@ -863,7 +870,7 @@ public final class RaftController extends ControllerClientBase implements Contro
 
     private void imageChanged(final MetadataImage image)
     {
-        for (final java.util.Iterator<Poll> it = polls.iterator(); it.hasNext();)
+        for (final Iterator<Poll> it = polls.iterator(); it.hasNext();)
         {
             final Poll p = it.next();
             if (image.version() > p.knownVersion())
@@ -1110,17 +1117,17 @@ public final class RaftController extends ControllerClientBase implements Contro
     {
         if (isLocalLeader())
         {
-            final long deadlineNs = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             for (final int other : otherVoters)
             {
-                final long leftMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
+                final long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
                 if (leftMs <= 0 || !runtime.network().isReachable(other))
                 {
                     continue;
                 }
                 try
                 {
-                    node.transferLeadership(new QuorumEndpoint(other, 0)).get(leftMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    node.transferLeadership(new QuorumEndpoint(other, 0)).get(leftMs, TimeUnit.MILLISECONDS);
                     LOG.log(System.Logger.Level.INFO, "controller {0} handed leadership to {1}", config.nodeId(), other);
                     break;
                 }
@@ -1129,7 +1136,7 @@ public final class RaftController extends ControllerClientBase implements Contro
                     Thread.currentThread().interrupt();
                     break;
                 }
-                catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+                catch (final ExecutionException | TimeoutException ex)
                 {
                     LOG.log(System.Logger.Level.INFO, "controller {0} could not hand leadership to {1}: {2}", config.nodeId(), other,
                         ex.toString());

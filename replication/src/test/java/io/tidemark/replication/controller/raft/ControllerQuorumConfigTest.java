@@ -72,4 +72,53 @@ class ControllerQuorumConfigTest
         assertTrue(assertThrows(ConfigException.class, () -> builder().raftTimings(3, 2, 400).build()).getMessage()
             .contains("controller.raft.heartbeat.timeout.secs=2"));
     }
+
+    @Test
+    void shouldDocumentEveryDefaultInTheJavadocTable() throws Exception
+    {
+        final Map<String, String> table = new java.util.LinkedHashMap<>();
+        boolean inTable = false;
+        for (final String line : java.nio.file.Files.readAllLines(
+            Path.of("src/main/java/io/tidemark/replication/controller/raft/ControllerQuorumConfig.java")))
+        {
+            final String text = line.replaceFirst("^\\s*\\*\\s?", "").trim();
+            if (text.startsWith("knob") && text.contains("default"))
+            {
+                inTable = true;
+                continue;
+            }
+            if (inTable)
+            {
+                if (text.startsWith("</pre>"))
+                {
+                    break;
+                }
+                final String[] columns = text.split("\\s+");
+                table.put(columns[0], columns[1]);
+            }
+        }
+        final ControllerQuorumConfig c = builder().build();
+        final Map<String, Object> expected = new java.util.LinkedHashMap<>();
+        expected.put("controller.raft.heartbeat.period.secs", c.heartbeatPeriodSecs());
+        expected.put("controller.raft.heartbeat.timeout.secs", c.heartbeatTimeoutSecs());
+        expected.put("controller.raft.election.timeout.ms", c.electionTimeoutMs());
+        expected.put("metadata.snapshot.interval.entries", c.snapshotIntervalEntries());
+        expected.put("controller.raft.max.pending.entries", c.maxPendingEntries());
+        expected.put("controller.raft.append.batch.size", c.appendBatchSize());
+        expected.put("metadata.snapshot.chunk.bytes", c.snapshotChunkBytes());
+        expected.put("metadata.log.segment.bytes", c.logSegmentBytes());
+        expected.put("broker.session.timeout.ms", c.sessionTimeoutMs());
+        expected.put("controller.request.timeout.ms", c.requestTimeoutMs());
+        expected.put("controller.rpc.timeout.ms", c.rpcTimeoutMs());
+        expected.put("controller.retry.backoff.ms", c.retryBackoffMs());
+        expected.put("metadata.fetch.wait.ms", c.fetchWaitMs());
+        expected.put("num.partitions", c.defaultPartitions());
+        expected.put("default.replication.factor", c.defaultReplicationFactor());
+        for (final Map.Entry<String, Object> e : expected.entrySet())
+        {
+            assertEquals(String.valueOf(e.getValue()), table.get(e.getKey()), "documented default of " + e.getKey());
+        }
+        assertEquals(21, table.size(), "one row per record component: " + table.keySet());
+        assertEquals(21, ControllerQuorumConfig.class.getRecordComponents().length);
+    }
 }
