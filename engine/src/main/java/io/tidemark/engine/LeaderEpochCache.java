@@ -65,7 +65,8 @@ public final class LeaderEpochCache
         {
             return false;
         }
-        entries.clear();
+        // parse everything before touching the cache: a file corrupt halfway must leave no entries behind
+        final List<Entry> parsed = new ArrayList<>(lines.size());
         for (final String line : lines)
         {
             final String[] parts = line.trim().split("\\s+");
@@ -76,17 +77,20 @@ public final class LeaderEpochCache
             try
             {
                 final Entry e = new Entry(Integer.parseInt(parts[0]), Long.parseLong(parts[1]));
-                if (!entries.isEmpty() && (e.epoch() <= last().epoch() || e.startOffset() < last().startOffset()))
+                final Entry previous = parsed.isEmpty() ? null : parsed.get(parsed.size() - 1);
+                if (previous != null && (e.epoch() <= previous.epoch() || e.startOffset() < previous.startOffset()))
                 {
                     throw new CheckpointFile.CorruptCheckpointException(file.path(), "entries out of order at '" + line + "'");
                 }
-                entries.add(e);
+                parsed.add(e);
             }
             catch (final NumberFormatException ex)
             {
                 throw new CheckpointFile.CorruptCheckpointException(file.path(), "bad entry '" + line + "'");
             }
         }
+        entries.clear();
+        entries.addAll(parsed);
         latestEpoch = entries.isEmpty() ? UNDEFINED_EPOCH : last().epoch();
         return true;
     }

@@ -52,7 +52,8 @@ final class LogLoader
         long logEndOffset,
         long logStartOffset,
         long highWatermark,
-        boolean highWatermarkTracked)
+        boolean highWatermarkTracked,
+        int lastBatchEpoch)
     {
     }
 
@@ -134,7 +135,7 @@ final class LogLoader
             TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - startNs));
         return new Loaded(topicPartition, dir, storage, config, segments.toArray(new Segment[0]), cache, report,
             logEndOffset, logStartOffset, Math.max(logStartOffset, Math.min(params.highWatermark(), logEndOffset)),
-            params.highWatermarkTracked());
+            params.highWatermarkTracked(), lastBatchEpoch(segments));
     }
 
     /**
@@ -224,6 +225,12 @@ final class LogLoader
                 break;
             }
         }
+        for (int i = 0; i < segments.size() - 1; i++)
+        {
+            // indexes rebuilt for a sealed segment were opened at their maximum size: trim them to their
+            // entries as a roll does, or the next open would read the unused zero entries as corruption
+            segments.get(i).trimIndexes();
+        }
         final Segment last = segments.get(segments.size() - 1);
         last.openWritable(config, last.writePosition, last.offsetIndex.entries());
         recomputeIndexCounter(last);
@@ -308,6 +315,11 @@ final class LogLoader
         if (indexProblem == null)
         {
             indexProblem = segment.timeIndex.sanityCheck(next);
+        }
+        if (indexProblem == null && segment.timeIndex.entries() == 0 && end > 0 && anyTimestamp(data, end))
+        {
+            // a sealed segment with timestamps always has a time index entry (the one added on roll)
+            indexProblem = "time index missing or empty";
         }
         if (indexProblem != null)
         {
@@ -506,6 +518,52 @@ final class LogLoader
         }
     }
 
+    /**
+     * @return the leader epoch of the last batch in the log, or -1 if it holds none. The batch may lie
+     *         below the log start (records deleted up to the end leave it in the segment), so the cache
+     *         may no longer know its epoch; appends must not stamp a lower one.
+     */
+    private int lastBatchEpoch(final List<Segment> segments)
+    {
+        for (int i = segments.size() - 1; i >= 0; i--)
+        {
+            final Segment s = segments.get(i);
+            if (s.writePosition == 0)
+            {
+                continue;
+            }
+            final int entries = s.offsetIndex.entries();
+            int position = entries == 0 ? 0 : s.offsetIndex.position(entries - 1);
+            int epoch = -1;
+            while (position < s.writePosition)
+            {
+                batch.wrap(s.data(), position);
+                epoch = batch.partitionLeaderEpoch();
+                position += batch.sizeInBytes();
+            }
+            return epoch;
+        }
+        return -1;
+    }
+
+    /**
+     * @return true if a batch in {@code [0, end)} (structurally valid batches) carries a timestamp.
+     */
+    private boolean anyTimestamp(final UnsafeBuffer data, final int end)
+    {
+        int position = 0;
+        while (position < end)
+        {
+            batch.wrap(data, position);
+            if (batch.maxTimestamp() >= 0)
+            {
+                return true;
+            }
+            position += batch.sizeInBytes();
+        }
+        return false;
+    }
+
     private RecordBatchFlyweight batchAt(final UnsafeBuffer data, final int position)
     {
         return batch.wrap(data, position);
@@ -587,6 +645,7 @@ final class LogLoader
         }
         if (!loaded || segmentsValidated > 0)
         {
+            final List<LeaderEpochCache.Entry> before = cache.entries();
             // epochs of batches the cache may not have recorded before a crash (or at all)
             for (final Segment s : segments)
             {
@@ -607,7 +666,11 @@ final class LogLoader
             {
                 notes.add("rebuilt " + EPOCH_CHECKPOINT + " from the log");
             }
-            cache.flush();
+            if (!loaded || !cache.entries().equals(before))
+            {
+                // rewritten only when it changed: recovery on a full disk must not need a new file
+                cache.flush();
+            }
         }
         cache.truncateFromEnd(logEndOffset);
         cache.truncateFromStart(logStartOffset);

@@ -617,11 +617,25 @@ public final class LogManager implements AutoCloseable
      */
     public void abandon()
     {
+        if (!halt())
+        {
+            return;
+        }
+        release();
+    }
+
+    /**
+     * Stops the scheduler and the writers, leaving the logs open (first half of {@link #abandon()}).
+     *
+     * @return false if already closed.
+     */
+    boolean halt()
+    {
         synchronized (lifecycle)
         {
             if (closed)
             {
-                return;
+                return false;
             }
             closed = true;
         }
@@ -633,6 +647,22 @@ public final class LogManager implements AutoCloseable
         {
             w.close();
         }
+        return true;
+    }
+
+    /**
+     * @return the storage seam.
+     */
+    Storage storage()
+    {
+        return storage;
+    }
+
+    /**
+     * Releases logs and locks without syncing (second half of {@link #abandon()}).
+     */
+    void release()
+    {
         for (final Log log : new ArrayList<>(logs.values()))
         {
             log.abandon();

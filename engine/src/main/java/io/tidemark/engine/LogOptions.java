@@ -206,7 +206,13 @@ public final class LogOptions
             }
             catch (final IOException ex)
             {
-                log.fail(StorageException.of(ex, recovery.path(), "checkpoint", log.durableOffset(), -1));
+                // On a full disk the old checkpoints stay in place (they are replaced atomically): a lower
+                // recovery point only means more to validate after a crash, so the log keeps going and the
+                // appender hears about the full disk from its own append. Anything else fails the log.
+                if (!StorageException.isOutOfSpace(ex))
+                {
+                    log.fail(StorageException.of(ex, recovery.path(), "checkpoint", log.durableOffset(), -1));
+                }
             }
         }
 

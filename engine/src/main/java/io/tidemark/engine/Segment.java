@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.tidemark.engine.record.RecordBatchDescriptor;
 import io.tidemark.engine.storage.MappedRegion;
 import io.tidemark.engine.storage.Storage;
 import io.tidemark.engine.storage.StorageFile;
@@ -17,16 +18,19 @@ import org.agrona.concurrent.UnsafeBuffer;
  * offset and time indexes. The file name is the base offset, the first offset the segment may hold.
  *
  * <pre>
- *  0                                   size         allocated             capacity
- *  +-------+-------+-------+-----------+------------+---------------------+
- *  | batch | batch | batch |   ...     |  zeros (blocks reserved) | hole  |
- *  +-------+-------+-------+-----------+------------+---------------------+
- *  published to readers ---^            ^-- writer may write up to here without ENOSPC
+ *  0                                   size                    allocated = file size    capacity
+ *  +-------+-------+-------+-----------+-----------------------+------------------------+
+ *  | batch | batch | batch |   ...     |  zeros (blocks reserved)                       | mapped, past EOF
+ *  +-------+-------+-------+-----------+-----------------------+------------------------+
+ *  published to readers ---^            writer may write up to here without ENOSPC --^
  * </pre>
  *
- * The active segment is mapped read-write at its full capacity ({@code segment.bytes}); blocks are
- * reserved ({@link StorageFile#allocate}) a chunk ahead of the writer so a full disk is an error on
- * the append, never a SIGBUS. On roll the file is trimmed to {@code size}.
+ * The active segment is mapped read-write at its full capacity ({@code segment.bytes}), but the file
+ * itself ends where the reserved blocks end: blocks are reserved ({@link StorageFile#allocate}, which
+ * grows the file) a chunk ahead of the writer, together with the index pages the data in them can
+ * need, so a full disk is an error on the append, never a SIGBUS. No hole is left past the reserved
+ * blocks: recovery scans a crashed segment to its file size, and on tmpfs even a read fault on a hole
+ * needs a free page (SIGBUS on a full disk). On roll the file is trimmed to {@code size}.
  *
  * <p>Lifetime: reference counted. The log holds one reference; readers (cursors, file slices) take
  * one while they touch the mapping or the channel. A deleted segment's files are renamed
@@ -63,6 +67,7 @@ final class Segment
     long writerMaxTimestamp = -1;
     long firstAppendNs = Long.MIN_VALUE;
     int bytesSinceLastIndexEntry;
+    int bytesPerIndexEntry = RecordBatchDescriptor.HEADER_LENGTH;
     boolean writable;
 
     private Segment(final Storage storage, final Path dir, final long baseOffset)
@@ -108,9 +113,22 @@ final class Segment
     {
         final Segment s = new Segment(storage, dir, baseOffset);
         s.logFile = storage.open(s.logPath, true);
-        s.logFile.setLength(0);
-        s.openWritable(config, 0, 0);
-        return s;
+        try
+        {
+            s.logFile.setLength(0);
+            s.openWritable(config, 0, 0);
+            // a roll onto a full disk fails here, before the log switches to the new segment
+            s.ensureAllocated(0, Math.min(config.preallocateBytes(), s.capacity));
+            return s;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // close and remove the half-made segment now (a full disk gets its blocks back); a retried roll
+            // starts afresh, and a file left by a crash here is an empty segment recovery accepts
+            s.deleteOnRelease = true;
+            s.release();
+            throw ex;
+        }
     }
 
     /**
@@ -151,29 +169,43 @@ final class Segment
     }
 
     /**
-     * Makes this the active segment: drops anything after {@code validSize}, grows the file to
-     * {@code segment.bytes} (a hole), maps it read-write and reserves the first chunk.
+     * Makes this the active segment: drops anything after {@code validSize}, maps {@code segment.bytes}
+     * read-write (the JDK grows the file to the mapped size), cuts the file back to {@code validSize}
+     * so that no hole lies past the reserved blocks, and reserves the first chunk if the disk has room
+     * (on a full disk the log still opens; the next append reports the lack of space).
      */
     void openWritable(final LogConfig config, final int validSize, final int indexEntries) throws IOException
     {
         retire();
         logFile.setLength(validSize);
-        logFile.setLength(config.segmentBytes());
         region = logFile.map(0, config.segmentBytes(), true);
+        logFile.setLength(validSize);
         data = new UnsafeBuffer(region.buffer());
         capacity = config.segmentBytes();
         writePosition = validSize;
         size = validSize;
         allocated = validSize;
+        bytesPerIndexEntry = Math.max(config.indexIntervalBytes() + 1, RecordBatchDescriptor.HEADER_LENGTH);
         writable = true;
         offsetIndex.openWritable(config.segmentIndexBytes(), indexEntries);
         timeIndex.openWritable(config.segmentIndexBytes(), timeIndex.entries());
-        ensureAllocated(validSize, Math.min(config.preallocateBytes(), capacity - validSize));
+        try
+        {
+            ensureAllocated(validSize, Math.min(config.preallocateBytes(), capacity - validSize));
+        }
+        catch (final IOException ex)
+        {
+            if (!StorageException.isOutOfSpace(ex))
+            {
+                throw ex;
+            }
+        }
     }
 
     /**
-     * Reserves blocks so that bytes up to {@code end} can be written; grows by at least
-     * {@code chunk} at a time.
+     * Reserves blocks so that bytes up to {@code end} can be written, and the index pages entries for
+     * them can need; grows by at least {@code chunk} at a time. The indexes are reserved first, so a
+     * failure leaves {@code allocated} where it was and the next call tries again.
      *
      * @throws IOException ENOSPC when the disk is full.
      */
@@ -186,6 +218,11 @@ final class Segment
         final int target = (int)Math.min(capacity, Math.max((long)end, (long)allocated + chunk));
         if (target > allocated)
         {
+            // an entry needs more than index.interval.bytes of batches (and a whole batch) since the last one;
+            // the time index adds at most one entry per offset index entry and one when the segment is sealed
+            final int entries = target / bytesPerIndexEntry + 1;
+            offsetIndex.reserve(entries);
+            timeIndex.reserve(entries + 1);
             logFile.allocate(allocated, target - allocated);
             allocated = target;
         }
@@ -278,6 +315,15 @@ final class Segment
         timeIndex.trim();
         allocated = writePosition;
         writable = false;
+    }
+
+    /**
+     * Trims the index files of a sealed segment to their entries (a no-op for trimmed ones).
+     */
+    void trimIndexes() throws IOException
+    {
+        offsetIndex.trim();
+        timeIndex.trim();
     }
 
     /**

@@ -32,6 +32,7 @@ abstract class SparseIndex implements AutoCloseable
     private final java.util.List<MappedRegion> retired = new java.util.ArrayList<>();
     protected final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
     private int maxEntries;
+    private long reservedBytes;
     private volatile int entries;
 
     SparseIndex(final Storage storage, final Path path, final long baseOffset, final int entrySize)
@@ -57,11 +58,36 @@ abstract class SparseIndex implements AutoCloseable
         final int keep = Math.min(validEntries, max);
         // Bytes past the kept entries are never read (the count bounds every search) and a crash
         // makes recovery rebuild or sanity-check the index, so stale entries need no zeroing here.
-        file.setLength((long)max * entrySize);
+        // Mapping grows the file to the maximum size as a hole (no block is written, so this works on
+        // a full disk); only a file longer than that is cut.
+        if (file.size() > (long)max * entrySize)
+        {
+            file.setLength((long)max * entrySize);
+        }
         region = file.map(0, (long)max * entrySize, true);
         buffer.wrap(region.buffer());
         maxEntries = max;
+        reservedBytes = (long)keep * entrySize;
         entries = keep;
+    }
+
+    /**
+     * Reserves blocks (writes zeros past the entries) for the first {@code count} entries, so that
+     * appending them through the mapping cannot fault on a full disk (SIGBUS). Writer thread only.
+     *
+     * @throws IOException ENOSPC when the disk is full.
+     */
+    final void reserve(final int count) throws IOException
+    {
+        final long bytes = (long)Math.min(count, maxEntries) * entrySize;
+        // entries appended into pages that already existed (below a truncation) may lie past the mark: the
+        // zeros must start after the live entries, never over them
+        final long from = Math.max(reservedBytes, (long)entries * entrySize);
+        if (file != null && bytes > from)
+        {
+            file.allocate(from, bytes - from);
+        }
+        reservedBytes = Math.max(from, bytes);
     }
 
     /**
@@ -176,7 +202,7 @@ abstract class SparseIndex implements AutoCloseable
      */
     final void trim() throws IOException
     {
-        if (file != null)
+        if (file != null && maxEntries != entries)
         {
             file.setLength((long)entries * entrySize);
             maxEntries = entries;

@@ -60,12 +60,13 @@ final class TimeIndex extends SparseIndex
     }
 
     /**
-     * Appends an entry if {@code timestamp} is newer than the last one and there is room.
+     * Appends an entry if {@code timestamp} is a timestamp (not -1, "none"), newer than the last one,
+     * and there is room.
      */
     void maybeAppend(final long timestamp, final long offset)
     {
         final int n = entries();
-        if (n >= maxEntries() || (n > 0 && timestamp <= key(n - 1)))
+        if (timestamp < 0 || n >= maxEntries() || (n > 0 && timestamp <= key(n - 1)))
         {
             return;
         }

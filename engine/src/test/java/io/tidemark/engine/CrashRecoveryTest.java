@@ -20,6 +20,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Power cuts at seeded operation counts (in the middle of appends, forces, rolls, index writes,
  * checkpoint replacements) under every flush policy. After each cut the log is reopened from what
  * the crash-simulating storage kept and checked:
+ * The default build runs {@code crash.seeds} (60) seeds per policy; the {@code slow} variant runs
+ * 3000 more per policy ({@code -Pslow}; {@code -Dcrash.seeds=N} sets both counts, {@code -Dcrash.seed=S}
+ * replays one seed in the default test).
  * <ul>
  *   <li>the recovered records are a prefix of what was appended (no holes, no garbage, no reordering);</li>
  *   <li>every offset below the highest durable offset observed before the cut survives;</li>
@@ -52,6 +55,23 @@ class CrashRecoveryTest
         }
         final long base = Long.getLong("crash.base", 0);
         for (int seed = 0; seed < SEEDS_PER_POLICY; seed++)
+        {
+            runOnce(policy, (base + seed) * 7919L + policyText.hashCode());
+        }
+    }
+
+    /**
+     * The long matrix: 3000 seeds per policy (or {@code -Dcrash.seeds}), none of them the default run's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "none", "messages:5", "interval:20", "batch" })
+    @Tag(Tags.SLOW)
+    void shouldRecoverAPrefixAndKeepWhatThePolicyPromisedUnderThousandsOfSeeds(final String policyText)
+    {
+        final FlushPolicy policy = FlushPolicy.parse(policyText);
+        final int seeds = Integer.getInteger("crash.seeds", 3000);
+        final long base = Long.getLong("crash.base", 0) + 1_000_000;
+        for (int seed = 0; seed < seeds; seed++)
         {
             runOnce(policy, (base + seed) * 7919L + policyText.hashCode());
         }

@@ -169,7 +169,9 @@ class LogModelTest
         }
         final long cut = newEnd;
         model.removeIf(r -> r.offset() >= cut);
-        batches.removeIf(b -> b[0] >= cut);
+        // a batch reaching the cut is gone: normally the cut is at its start, but when the log
+        // restarts empty at the log start a batch straddling that offset goes too
+        batches.removeIf(b -> b[1] >= cut);
         end = cut;
     }
 
