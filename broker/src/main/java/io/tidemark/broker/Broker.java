@@ -52,6 +52,7 @@ import io.tidemark.replication.ReplicaManager;
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.Controller;
 import io.tidemark.replication.controller.MetadataApplier;
+import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicConfigs;
 import io.tidemark.transport.TransportServer;
 import org.agrona.concurrent.EpochClock;
@@ -250,7 +251,8 @@ public final class Broker implements AutoCloseable
         metadata = new MetadataView(controller, config.nodeId(), topicDefaults);
         controller.addListener(new PartitionHosting(config.nodeId(), logManager, producerStates,
             new MetadataApplier(replicaManager, topicDefaults), topicDefaults));
-        brokerEpoch = controller.registerBroker(self, incarnation, logManager.openedCleanly()).join();
+        brokerEpoch = controller.registerBroker(self, incarnation, logManager.openedCleanly(),
+            ReplicaLogSummary.of(config.nodeId(), logManager.logs())).join();
         replicaManager.brokerEpoch(brokerEpoch);
         processor = buildProcessor();
         for (final KafkaFrameHandler h : frameHandlers)

@@ -53,8 +53,8 @@ class MultiBrokerMetadataTest
         {
             final InMemoryController controller = new InMemoryController(scheduler, "multi-cluster", Map.of(), 1, (short)1, 3_600_000L,
                 UUID::randomUUID);
-            controller.registerBroker(fake(2), UUID.randomUUID(), true).join();
-            controller.registerBroker(fake(3), UUID.randomUUID(), true).join();
+            controller.registerBroker(fake(2), UUID.randomUUID(), true, Map.of()).join();
+            controller.registerBroker(fake(3), UUID.randomUUID(), true, Map.of()).join();
             try (Broker broker = Broker.builder(TestBrokers.config(dir, Map.of())).controller(c -> controller).start();
                 RawKafkaClient raw = new RawKafkaClient(broker.port()))
             {

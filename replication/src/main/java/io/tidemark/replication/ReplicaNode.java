@@ -212,12 +212,7 @@ public final class ReplicaNode implements AutoCloseable
 
     private Map<TopicPartition, ReplicaLogSummary> logSummaries()
     {
-        final Map<TopicPartition, ReplicaLogSummary> result = new HashMap<>();
-        for (final Log log : logManager.logs())
-        {
-            result.put(log.topicPartition(), new ReplicaLogSummary(config.brokerId(), log.epochCache().latestEpoch(), log.logEndOffset()));
-        }
-        return result;
+        return ReplicaLogSummary.of(config.brokerId(), logManager.logs());
     }
 
     /**

@@ -107,7 +107,8 @@ public final class MetadataImageCodec
         final Map<String, PartitionInfo[]> partitions = new HashMap<>();
         for (int i = 1; i < lines.length - 1; i++)
         {
-            final String[] f = lines[i].split(" ");
+            // -1: keep trailing empty fields (an empty value is a field too)
+            final String[] f = lines[i].split(" ", -1);
             try
             {
                 switch (f[0])
@@ -243,7 +244,8 @@ public final class MetadataImageCodec
 
     private static String enc(final String s)
     {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        // "-" stands for "none" (rack, lists, endpoints): a value that is "-" itself is written escaped
+        return "-".equals(s) ? "%2D" : URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     private static String dec(final String s)
