@@ -24,6 +24,7 @@ import io.tidemark.broker.api.CreateTopicsHandler;
 import io.tidemark.broker.api.DeleteTopicsHandler;
 import io.tidemark.broker.api.DescribeClusterHandler;
 import io.tidemark.broker.api.DescribeConfigsHandler;
+import io.tidemark.broker.api.ElectLeadersHandler;
 import io.tidemark.broker.api.IncrementalAlterConfigsHandler;
 import io.tidemark.broker.api.InitProducerIdHandler;
 import io.tidemark.broker.api.ListOffsetsHandler;
@@ -323,7 +324,8 @@ public final class Broker implements AutoCloseable
             .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(metadata, describer, config))
             .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(metadata, timeoutMs))
             .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(metadata, timeoutMs))
-            .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(metadata));
+            .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(metadata))
+            .register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(metadata, timeoutMs));
         return new RequestProcessor(apis.versions(), apis.handlers());
     }
 

@@ -28,8 +28,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.ElectionNotNeededException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
@@ -176,6 +178,36 @@ class EmbeddedClusterTest
                 {
                     assertEquals(3, p.isr().size(), "ISR restored: " + p);
                 }
+
+                // preferred-leader election gives the restarted broker its partitions back
+                final int preferred = before.get(0).replicas().get(0).id();
+                assertEquals(victim, preferred, "partition 0 was led by its preferred replica");
+                assertNotEquals(victim, cluster.leaderOf("walk", 0), "the restarted broker does not lead at once");
+                final Map<TopicPartition, java.util.Optional<Throwable>> elected =
+                    admin.electLeaders(ElectionType.PREFERRED, Set.of(new TopicPartition("walk", 0))).partitions().get();
+                assertTrue(elected.get(new TopicPartition("walk", 0)).isEmpty(), "elected: " + elected);
+                Await.await("broker " + victim + " leads partition 0 again", WAIT, () -> cluster.leaderOf("walk", 0) == victim);
+                final Map<TopicPartition, java.util.Optional<Throwable>> again =
+                    admin.electLeaders(ElectionType.PREFERRED, Set.of(new TopicPartition("walk", 0))).partitions().get();
+                assertTrue(again.get(new TopicPartition("walk", 0)).orElseThrow() instanceof ElectionNotNeededException, "again: " + again);
+
+                // a clean stop moves leadership first (controlled shutdown): no partition is led by it once stop returns
+                final int stopped = cluster.leaderOf("walk", 1);
+                cluster.stop(stopped);
+                for (int p = 0; p < 3; p++)
+                {
+                    assertNotEquals(stopped, cluster.leaderOf("walk", p), "partition " + p + " moved before broker " + stopped + " stopped");
+                }
+                for (int i = 600; i < 660; i++)
+                {
+                    acked.add(producer.send(new ProducerRecord<>("walk", i % 3, "k" + i, "v" + i)));
+                }
+                producer.flush();
+                for (final Future<RecordMetadata> f : acked)
+                {
+                    f.get();
+                }
+                cluster.restart(stopped);
             }
 
             // every acknowledged record is there exactly once, in send order per partition
@@ -185,19 +217,19 @@ class EmbeddedClusterTest
                 final List<TopicPartition> tps = List.of(new TopicPartition("walk", 0), new TopicPartition("walk", 1), new TopicPartition("walk", 2));
                 consumer.assign(tps);
                 consumer.seekToBeginning(tps);
-                Await.await("all 600 records read", WAIT, () ->
+                Await.await("all 660 records read", WAIT, () ->
                 {
                     for (final ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200)))
                     {
                         read.computeIfAbsent(r.partition(), k -> new ArrayList<>()).add(r.value());
                     }
-                    return read.values().stream().mapToInt(List::size).sum() >= 600;
+                    return read.values().stream().mapToInt(List::size).sum() >= 660;
                 });
             }
             for (int p = 0; p < 3; p++)
             {
                 final List<String> expected = new ArrayList<>();
-                for (int i = p; i < 600; i += 3)
+                for (int i = p; i < 660; i += 3)
                 {
                     expected.add("v" + i);
                 }
