@@ -1,4 +1,4 @@
-# Turns perf/broker-bench.sh's RESULT and MEMORY lines into a markdown report with Tidemark/Kafka ratios.
+# Turns perf/scripts/broker-bench.sh's RESULT and MEMORY lines into a markdown report with Tidemark/Kafka ratios.
 function field(name,   i, kv) {
     for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] }
     return ""

@@ -2,7 +2,7 @@
 # Broker benchmark: Tidemark and Apache Kafka 4.1.1 side by side, on this machine, in one session, measured by the
 # same harness (io.tidemark.perf.broker.ClientPerf on the official kafka-clients).
 #
-#   ./mvnw -q package -DskipTests && perf/broker-bench.sh [OUT_DIR]
+#   ./mvnw -q package -DskipTests && perf/scripts/broker-bench.sh [OUT_DIR]
 #
 # Both brokers run as single nodes on loopback with the same heap (BENCH_HEAP, default Kafka's -Xms1g -Xmx1g), no
 # fsync per write (Tidemark flush.policy none, Kafka's default flush settings), 3 partitions per topic, and run at
@@ -11,7 +11,7 @@
 # and produce at a fixed rate (latency without coordinated omission). Results: OUT_DIR/results.txt (RESULT lines)
 # and OUT_DIR/results.md (table with Tidemark/Kafka ratios, heap and peak RSS of each broker).
 set -e
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/perf/target/broker-bench}
 heap=${BENCH_HEAP:--Xms1g -Xmx1g}
 records_small=${RECORDS_100:-2000000}
@@ -27,7 +27,7 @@ client="java -Xmx1g -cp $jar io.tidemark.perf.broker.ClientPerf"
 
 rm -rf "$out"
 mkdir -p "$out/tidemark"
-"$root/perf/kafka-server.sh" fetch
+"$root/perf/scripts/apache-kafka.sh" fetch
 
 cat > "$out/tidemark/server.properties" <<PROPS
 node.id=1
@@ -37,10 +37,10 @@ num.partitions=3
 PROPS
 JAVA_OPTS="$heap" "$root/bin/tidemark" broker --config "$out/tidemark/server.properties" > "$out/tidemark/broker.out" 2>&1 &
 tidemark_pid=$!
-kafka_pid=$(KAFKA_HEAP_OPTS="$heap" "$root/perf/kafka-server.sh" start "$out/kafka" "$kafka_port")
+kafka_pid=$(KAFKA_HEAP_OPTS="$heap" "$root/perf/scripts/apache-kafka.sh" start "$out/kafka" "$kafka_port")
 cleanup() {
     kill "$tidemark_pid" 2>/dev/null || true
-    "$root/perf/kafka-server.sh" stop "$kafka_pid" || true
+    "$root/perf/scripts/apache-kafka.sh" stop "$kafka_pid" || true
 }
 trap cleanup EXIT INT TERM
 
@@ -101,5 +101,5 @@ memory kafka "$kafka_pid"
     echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee -a "$out/results.txt"
 
-awk -f "$root/perf/broker-bench-report.awk" "$out/results.txt" > "$out/results.md"
+awk -f "$root/perf/scripts/broker-bench-report.awk" "$out/results.txt" > "$out/results.md"
 cat "$out/results.md"
