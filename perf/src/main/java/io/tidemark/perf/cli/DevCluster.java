@@ -1,9 +1,9 @@
 package io.tidemark.perf.cli;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +20,8 @@ import io.tidemark.broker.cli.TidemarkCli;
 import io.tidemark.perf.engine.JvmFlags;
 
 /**
- * The broker processes of {@code tidemark dev}: launched from this JVM's class path, their output pumped
- * to {@code broker.log} (and to stdout with a {@code [broker-I]} prefix), ready when they print
+ * The broker processes of {@code tidemark dev}: launched from this JVM's class path, their output appended
+ * to {@code broker.log} (and followed to stdout with a {@code [broker-I]} prefix), ready when they print
  * {@code started, listening on}. Thread-safe: {@link #stop()} may run in a shutdown hook while the main
  * thread waits in {@link #awaitAllExited()}.
  */
@@ -36,55 +36,96 @@ final class DevCluster
     private final long stopTimeoutMs;
     private boolean stopped;
 
-    /** One broker process and the thread that pumps its output. */
+    /**
+     * One broker process, its output appended to its log file by the OS (complete even if this JVM is
+     * killed), and the thread that follows that file: readiness, and the prefixed copy on stdout.
+     */
     private static final class Child
     {
+        private static final long POLL_MS = 50;
+
         final int nodeId;
         final Process process;
-        final Thread pump;
+        final Thread tail;
         final CountDownLatch ready = new CountDownLatch(1);
         final StringBuilder startupOutput = new StringBuilder();
 
-        Child(final int nodeId, final Process process, final Path logFile, final boolean stream)
+        Child(final int nodeId, final Process process, final Path logFile, final long from, final boolean stream)
         {
             this.nodeId = nodeId;
             this.process = process;
-            this.pump = new Thread(() -> pump(logFile, stream), "tidemark-dev-broker-" + nodeId);
-            this.pump.setDaemon(true);
-            this.pump.start();
+            this.tail = new Thread(() -> follow(logFile, from, stream), "tidemark-dev-broker-" + nodeId);
+            this.tail.setDaemon(true);
+            this.tail.start();
         }
 
-        private void pump(final Path logFile, final boolean stream)
+        private void follow(final Path logFile, final long from, final boolean stream)
         {
             final String prefix = "[broker-" + nodeId + "] ";
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                 OutputStream log = Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND))
+            try (RandomAccessFile file = new RandomAccessFile(logFile.toFile(), "r"))
             {
-                String line;
-                while ((line = in.readLine()) != null)
+                file.seek(from);
+                final ByteArrayOutputStream line = new ByteArrayOutputStream();
+                final byte[] buffer = new byte[8192];
+                while (true)
                 {
-                    log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                    log.flush();
-                    if (ready.getCount() > 0)
+                    final boolean exited = !process.isAlive(); // checked before reading: the last bytes are read after exit
+                    final int n = file.read(buffer);
+                    if (n > 0)
                     {
-                        synchronized (startupOutput)
+                        for (int i = 0; i < n; i++)
                         {
-                            startupOutput.append(line).append('\n');
-                        }
-                        if (line.contains(READY))
-                        {
-                            ready.countDown();
+                            if (buffer[i] == '\n')
+                            {
+                                onLine(line.toString(StandardCharsets.UTF_8), prefix, stream);
+                                line.reset();
+                            }
+                            else
+                            {
+                                line.write(buffer[i]);
+                            }
                         }
                     }
-                    if (stream)
+                    else if (exited)
                     {
-                        System.out.println(prefix + line);
+                        if (line.size() > 0)
+                        {
+                            onLine(line.toString(StandardCharsets.UTF_8), prefix, stream);
+                        }
+                        return;
+                    }
+                    else
+                    {
+                        Thread.sleep(POLL_MS); // following a file: there is nothing to wait on
                     }
                 }
             }
             catch (final IOException ex)
             {
-                System.err.println(prefix + "output lost: " + ex);
+                System.err.println(prefix + "cannot follow " + logFile + ": " + ex);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void onLine(final String line, final String prefix, final boolean stream)
+        {
+            if (ready.getCount() > 0)
+            {
+                synchronized (startupOutput)
+                {
+                    startupOutput.append(line).append('\n');
+                }
+                if (line.contains(READY))
+                {
+                    ready.countDown();
+                }
+            }
+            if (stream)
+            {
+                System.out.println(prefix + line);
             }
         }
 
@@ -192,12 +233,14 @@ final class DevCluster
             final Path log = nodeDir.resolve("broker.log");
             Files.writeString(log, "==== tidemark dev: start at " + Instant.now() + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            final ProcessBuilder pb = new ProcessBuilder(command(heap, config)).directory(nodeDir.toFile()).redirectErrorStream(true);
+            final long from = Files.size(log);
+            final ProcessBuilder pb = new ProcessBuilder(command(heap, config)).directory(nodeDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             final Process p = pb.start();
             p.getOutputStream().close();
             synchronized (this)
             {
-                children.add(new Child(n.nodeId(), p, log, stream));
+                children.add(new Child(n.nodeId(), p, log, from, stream));
             }
         }
     }
@@ -226,7 +269,7 @@ final class DevCluster
             {
                 if (!c.process.isAlive())
                 {
-                    c.pump.join(2_000);
+                    c.tail.join(2_000);
                     throw new IllegalStateException("broker " + c.nodeId + " exited with " + c.process.exitValue()
                         + " while starting:\n" + c.startupOutput());
                 }
@@ -278,7 +321,7 @@ final class DevCluster
         for (final Child c : snapshot())
         {
             c.process.waitFor();
-            c.pump.join(5_000);
+            c.tail.join(5_000);
         }
     }
 
@@ -314,7 +357,7 @@ final class DevCluster
                     c.process.destroyForcibly();
                     c.process.waitFor(10, TimeUnit.SECONDS);
                 }
-                c.pump.join(5_000);
+                c.tail.join(5_000);
                 System.out.println("tidemark dev: broker " + c.nodeId
                     + (c.process.isAlive() ? " is still running (pid " + c.process.pid() + ")" : " exited with " + c.process.exitValue()));
             }
