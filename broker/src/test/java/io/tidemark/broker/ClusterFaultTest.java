@@ -68,7 +68,7 @@ class ClusterFaultTest
     @Tag(Tags.SLOW)
     void shouldKeepTheAcksAllContractThroughALongFaultSchedule() throws Exception
     {
-        run(Seeds.seed("ClusterFaultTest.long"), 30);
+        run(Seeds.seed("ClusterFaultTest.long"), 15);
     }
 
     private enum Kind
