@@ -98,8 +98,9 @@ class IdempotenceIntegrationTest
                 "a new epoch starts at sequence 0");
             assertEquals(new Outcome(Errors.NONE, 10), produce(c, "idem", batch(pid, (short)1, 0, 5)), "epoch bump (KIP-360)");
             assertEquals(Errors.INVALID_PRODUCER_EPOCH, produce(c, "idem", batch(pid, (short)0, 10, 5)).error(), "a fenced epoch");
-            assertEquals(new Outcome(Errors.NONE, 15), produce(c, "idem", batch(987_654L, (short)0, 77, 1)),
-                "an unknown producer id is accepted at any sequence");
+            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, produce(c, "idem", batch(987_654L, (short)0, 77, 1)).error(),
+                "an unknown producer id starts at sequence 0 on a partition that remembers its whole history");
+            assertEquals(new Outcome(Errors.NONE, 15), produce(c, "idem", batch(987_654L, (short)0, 0, 1)), "and is accepted there");
             assertEquals(16, broker.logManager().log(TP).logEndOffset(), "nothing refused was appended");
             assertTrue(initProducerId(c) != pid, "every InitProducerId gets a fresh id");
         }
@@ -131,9 +132,15 @@ class IdempotenceIntegrationTest
     @Test
     void shouldWrapTheSequenceAfterIntegerMaxValue() throws Exception
     {
+        // a producer can only be at sequence Integer.MAX_VALUE - 1 on its first batch where the partition may have
+        // forgotten it: here its state is restored from the snapshot of a clean shutdown
         try (Broker broker = TestBrokers.start(dir); RawKafkaClient c = new RawKafkaClient(broker.port()))
         {
             broker.controller().createTopic("idem", 1, (short)1, null, Map.of(), false).join();
+            assertEquals(Errors.NONE, produce(c, "idem", batch(initProducerId(c), (short)0, 0, 1)).error());
+        }
+        try (Broker broker = TestBrokers.start(dir); RawKafkaClient c = new RawKafkaClient(broker.port()))
+        {
             final long pid = initProducerId(c);
             assertEquals(Errors.NONE, produce(c, "idem", batch(pid, (short)0, Integer.MAX_VALUE - 1, 2)).error());
             assertEquals(Errors.NONE, produce(c, "idem", batch(pid, (short)0, 0, 2)).error(), "Integer.MAX_VALUE is followed by 0");

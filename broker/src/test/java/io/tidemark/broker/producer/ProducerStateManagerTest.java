@@ -1,6 +1,7 @@
 package io.tidemark.broker.producer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,7 @@ class ProducerStateManagerTest
     private static final long PID = 42;
 
     private final long[] now = { 1_000_000 };
-    private final ProducerStateManager state = new ProducerStateManager(new TopicPartition("t", 0), 0, () -> now[0]);
+    private ProducerStateManager state = new ProducerStateManager(new TopicPartition("t", 0), 0, () -> now[0]);
     private long nextOffset;
 
     private static RecordBatchFlyweight batch(final long pid, final short epoch, final int baseSequence, final int count)
@@ -61,9 +62,31 @@ class ProducerStateManagerTest
         return write(batch(pid, (short)epoch, seq, count), new AppendResult());
     }
 
-    @Test
-    void shouldAcceptAnUnknownProducerAtAnySequenceThenRequireTheNext()
+    /** The state of a partition whose log starts at {@code start}: the producers of earlier offsets may be forgotten. */
+    private void startAt(final long start)
     {
+        state = new ProducerStateManager(new TopicPartition("t", 0), start, () -> now[0]);
+        nextOffset = start;
+    }
+
+    @Test
+    void shouldAcceptAnUnknownProducerOnlyAtSequenceZeroWhileTheStateHoldsTheWholeHistory()
+    {
+        assertTrue(state.wholeHistory());
+        assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), write(PID, 0, 100, 3),
+            "a pipelined later batch of a producer this partition never saw: its first batch must come first");
+        assertEquals(0, nextOffset, "nothing written");
+        assertEquals(AppendInterceptor.ACCEPT, write(PID, 0, 0, 100));
+        assertEquals(AppendInterceptor.ACCEPT, write(PID, 0, 100, 3));
+        assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), write(PID, 0, 105, 1));
+        assertEquals(102, state.lastSequenceOf(PID));
+    }
+
+    @Test
+    void shouldAcceptAnUnknownProducerAtAnySequenceWhenTheStateMayHaveForgottenItThenRequireTheNext()
+    {
+        startAt(500);
+        assertFalse(state.wholeHistory(), "a log that no longer starts at 0");
         assertEquals(AppendInterceptor.ACCEPT, write(PID, 0, 100, 3));
         assertEquals(AppendInterceptor.ACCEPT, write(PID, 0, 103, 1));
         assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), write(PID, 0, 105, 1));
@@ -115,6 +138,7 @@ class ProducerStateManagerTest
     @Test
     void shouldWrapAfterIntegerMaxValue()
     {
+        startAt(1_000);
         write(PID, 0, Integer.MAX_VALUE - 1, 2);
         assertEquals(Integer.MAX_VALUE, state.lastSequenceOf(PID));
         assertTrue(ProducerStateManager.inSequence(Integer.MAX_VALUE, 0));
@@ -138,9 +162,11 @@ class ProducerStateManagerTest
         state.onTruncated(2, 0);
         nextOffset = 2;
         assertEquals(AppendInterceptor.ACCEPT, write(PID, 0, 2, 2), "written again after the truncation, not a duplicate");
+        assertTrue(state.wholeHistory(), "nothing forgotten yet");
         state.onTruncated(0, 0);
         nextOffset = 0;
         assertEquals(0, state.producerCount(), "a producer whose every batch is gone is forgotten");
+        assertFalse(state.wholeHistory(), "so any sequence is accepted from then on");
         assertEquals(AppendInterceptor.ACCEPT, write(PID, 0, 9, 1));
     }
 
@@ -151,7 +177,9 @@ class ProducerStateManagerTest
         now[0] += 5_000;
         write(PID + 1, 0, 0, 1);
         assertEquals(0, state.expire(now[0] + 4_999, 10_000));
+        assertTrue(state.wholeHistory());
         assertEquals(1, state.expire(now[0] + 5_000, 10_000));
+        assertFalse(state.wholeHistory(), "an expired producer is forgotten");
         assertEquals(-1, state.epochOf(PID));
         assertEquals(0, state.epochOf(PID + 1));
     }

@@ -105,6 +105,14 @@ final class HwDelayProbe implements PartitionWatcher
     }
 
     /**
+     * @return appends seen whose offsets the high watermark has not passed yet.
+     */
+    synchronized int pending()
+    {
+        return size;
+    }
+
+    /**
      * @return appends not sampled because the pending queue was full.
      */
     synchronized long dropped()

@@ -367,6 +367,13 @@ public final class ReplicationBench implements Callable<Integer>
             {
                 throw failure.get();
             }
+            // With acks=1 the producer is done before the followers have fetched the last appends: wait until the
+            // HW has passed every append the probes saw, so each one is sampled (bounded; stragglers stay unsampled).
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (probes.stream().anyMatch(probe -> probe.pending() > 0) && System.nanoTime() < deadline)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
             final Histogram delay = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             long dropped = 0;
             for (final HwDelayProbe probe : probes)
