@@ -34,6 +34,9 @@ import io.tidemark.broker.api.TopicConfigDescriber;
 import io.tidemark.broker.config.BrokerConfig;
 import io.tidemark.broker.config.Endpoint;
 import io.tidemark.broker.fetch.FetchHandler;
+import io.tidemark.broker.group.GroupApis;
+import io.tidemark.broker.group.GroupConfig;
+import io.tidemark.broker.group.GroupCoordinator;
 import io.tidemark.broker.metadata.MetadataView;
 import io.tidemark.broker.metadata.PartitionHosting;
 import io.tidemark.broker.network.KafkaFrameHandler;
@@ -73,6 +76,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
  *  tidemark-replication               acks=all expiry, ISR checks
  *  tidemark-fetch-timer               long-poll deadlines
  *  tidemark-broker-background         producer-state snapshots and expiration
+ *  tidemark-group-timer / -loader     group session and rebalance timeouts; loading __consumer_offsets
  * </pre>
  *
  * <pre>{@code
@@ -103,6 +107,7 @@ public final class Broker implements AutoCloseable
     private ScheduledExecutorService background;
     private Controller controller;
     private MetadataView metadata;
+    private GroupCoordinator groupCoordinator;
     private RequestProcessor processor;
     private String clusterId;
     private long brokerEpoch = -1;
@@ -251,6 +256,8 @@ public final class Broker implements AutoCloseable
         metadata = new MetadataView(controller, config.nodeId(), topicDefaults);
         controller.addListener(new PartitionHosting(config.nodeId(), logManager, producerStates,
             new MetadataApplier(replicaManager, topicDefaults), topicDefaults));
+        groupCoordinator = new GroupCoordinator(GroupConfig.from(config), metadata, replicaManager, clock);
+        controller.addListener(groupCoordinator::onMetadata); // after the partitions are applied: loads and unloads groups
         brokerEpoch = controller.registerBroker(self, incarnation, logManager.openedCleanly(),
             ReplicaLogSummary.of(config.nodeId(), logManager.logs())).join();
         replicaManager.brokerEpoch(brokerEpoch);
@@ -287,6 +294,7 @@ public final class Broker implements AutoCloseable
             .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(metadata, timeoutMs))
             .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(metadata, timeoutMs))
             .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(metadata));
+        GroupApis.register(apis, groupCoordinator);
         return new RequestProcessor(apis.versions(), apis.handlers());
     }
 
@@ -449,6 +457,14 @@ public final class Broker implements AutoCloseable
     }
 
     /**
+     * @return the group coordinator.
+     */
+    public GroupCoordinator groupCoordinator()
+    {
+        return groupCoordinator;
+    }
+
+    /**
      * @return the controller.
      */
     public Controller controller()
@@ -519,6 +535,13 @@ public final class Broker implements AutoCloseable
             failure = run(failure, () -> shutdown(requestPool));
             failure = run(failure, () -> shutdown(fetchTimer));
             failure = run(failure, () -> shutdown(background));
+            failure = run(failure, () ->
+            {
+                if (groupCoordinator != null)
+                {
+                    groupCoordinator.close();
+                }
+            });
             if (controller != null && brokerEpoch >= 0)
             {
                 failure = run(failure, () -> controller.controlledShutdown(config.nodeId(), brokerEpoch).join());
