@@ -204,6 +204,10 @@ final class ClassicGroup
             }
             return addAndRebalance(j.memberId(), j);
         }
+        if (replacedInstance(j.memberId(), j.groupInstanceId()))
+        {
+            return joinError(j.memberId(), Errors.FENCED_INSTANCE_ID);
+        }
         final Member m = members.get(j.memberId());
         if (m == null)
         {
@@ -238,6 +242,15 @@ final class ClassicGroup
             default -> future.complete(joinAnswer(j.memberId(), Errors.UNKNOWN_MEMBER_ID));
         }
         return future;
+    }
+
+    /**
+     * @return true if the instance id now belongs to another member id (this one was replaced).
+     */
+    private boolean replacedInstance(final String memberId, final String groupInstanceId)
+    {
+        final String current = groupInstanceId == null ? null : staticMembers.get(groupInstanceId);
+        return current != null && !current.equals(memberId);
     }
 
     private boolean fenced(final Member m, final String groupInstanceId)
@@ -378,6 +391,7 @@ final class ClassicGroup
         }
         rebalanceDeadlineMs = now + timeout;
         state = GroupState.PREPARING_REBALANCE;
+        maybeCompleteJoin(); // every member may be waiting in a join already (a leader's rejoin)
     }
 
     private boolean initialDelayRunning;
@@ -603,6 +617,10 @@ final class ClassicGroup
         if (state == GroupState.DEAD)
         {
             return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        if (replacedInstance(memberId, groupInstanceId))
+        {
+            return Errors.FENCED_INSTANCE_ID;
         }
         final Member m = members.get(memberId);
         if (m == null)
