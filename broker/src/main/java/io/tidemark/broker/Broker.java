@@ -87,7 +87,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
  *  tidemark-replication               acks=all expiry, ISR checks
  *  tidemark-fetch-timer               long-poll deadlines
  *  tidemark-broker-background         producer-state snapshots and expiration
- *  tidemark-group-timer / -loader     group session and rebalance timeouts; loading __consumer_offsets
+ *  tidemark-group-timer/-loader/-appended  group timeouts, loading __consumer_offsets, append outcomes
  * </pre>
  *
  * <pre>{@code

@@ -53,7 +53,8 @@ import org.apache.kafka.common.record.SimpleRecord;
  * only if it is later in the log, so the cache always equals a replay of the committed log.
  *
  * <p>Threads: request handler threads call the API methods; each group is guarded by its monitor;
- * a timer thread ticks every loaded group (session and rebalance timeouts); a loader thread loads.
+ * a timer thread ticks every loaded group (session and rebalance timeouts); a loader thread loads; the
+ * outcomes of appends are handled on a callback thread.
  */
 public final class GroupCoordinator implements AutoCloseable
 {
@@ -72,6 +73,7 @@ public final class GroupCoordinator implements AutoCloseable
     private final Map<Integer, Shard> shards = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final ExecutorService loader;
+    private final ExecutorService callbacks;
     private final AtomicReference<CompletableFuture<TopicInfo>> creating = new AtomicReference<>();
     private final ClassicGroup.Store store = new GroupStore();
     private volatile boolean closed;
@@ -109,6 +111,7 @@ public final class GroupCoordinator implements AutoCloseable
         this.localBrokerId = metadata.localBrokerId();
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("tidemark-group-timer"));
         this.loader = Executors.newSingleThreadExecutor(daemon("tidemark-group-loader"));
+        this.callbacks = Executors.newSingleThreadExecutor(daemon("tidemark-group-appended"));
         timer.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -457,14 +460,28 @@ public final class GroupCoordinator implements AutoCloseable
         final UnsafeBuffer buffer = new UnsafeBuffer(bytes, bytes.position(), bytes.remaining());
         try
         {
+            // outcomes are handled on our own thread: the log writer never waits for a group's lock, while a
+            // request thread holding one may wait for the writer (a full ring)
             replicas.append(new io.tidemark.engine.TopicPartition(OFFSETS_TOPIC, partition), buffer, 0, bytes.remaining(), (short)-1,
-                config.commitTimeoutMs(), 0,
-                (error, baseOffset, logAppendTimeMs, logStartOffset, rejectCode, message) -> done.done(toCoordinatorError(error), baseOffset));
+                config.commitTimeoutMs(), 0, (error, baseOffset, logAppendTimeMs, logStartOffset, rejectCode, message) ->
+                    completeOnCallbackThread(done, toCoordinatorError(error), baseOffset));
         }
         catch (final RuntimeException ex)
         {
             LOG.log(System.Logger.Level.WARNING, "append to " + OFFSETS_TOPIC + "-" + partition + " failed", ex);
             done.done(Errors.COORDINATOR_NOT_AVAILABLE, -1);
+        }
+    }
+
+    private void completeOnCallbackThread(final AppendDone done, final Errors error, final long baseOffset)
+    {
+        try
+        {
+            callbacks.execute(() -> done.done(error, baseOffset));
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            done.done(Errors.NOT_COORDINATOR, -1); // closing: the client finds the coordinator again
         }
     }
 
@@ -569,10 +586,12 @@ public final class GroupCoordinator implements AutoCloseable
         }
         timer.shutdownNow();
         loader.shutdownNow();
+        callbacks.shutdown(); // outcomes already queued are still delivered
         try
         {
             timer.awaitTermination(10, TimeUnit.SECONDS);
             loader.awaitTermination(10, TimeUnit.SECONDS);
+            callbacks.awaitTermination(10, TimeUnit.SECONDS);
         }
         catch (final InterruptedException ex)
         {
