@@ -36,8 +36,8 @@ import org.apache.kafka.common.protocol.Errors;
  * <li>A member silent for its session timeout is removed (a rebalance follows), except while its join or
  *     sync waits.</li>
  * <li>Static members (group.instance.id): a join with a known instance id and no member id replaces the
- *     old member id (the old one is fenced: FENCED_INSTANCE_ID); in a Stable group with unchanged
- *     protocols this happens without a rebalance.</li>
+ *     old member id (the old one is fenced: FENCED_INSTANCE_ID); in a Stable group whose chosen protocol
+ *     would stay the same this happens without a rebalance.</li>
  * </ul>
  */
 final class ClassicGroup
@@ -314,9 +314,17 @@ final class ClassicGroup
             leaderId = newId;
         }
         final CompletableFuture<JoinGroupResponseData> future = new CompletableFuture<>();
-        if (state == GroupState.STABLE && m.sameProtocols(j.protocols()) && (!wasLeader || j.version() >= 9))
+        final List<Member.Protocol> previous = m.protocols;
+        m.protocols = List.copyOf(j.protocols());
+        final boolean sameProtocol = protocolName != null && protocolName.equals(selectProtocol());
+        if (!sameProtocol)
         {
-            // same subscription: keep the assignment, no rebalance; the new member id is written first
+            m.protocols = previous;
+        }
+        if (state == GroupState.STABLE && sameProtocol && (!wasLeader || j.version() >= 9))
+        {
+            // the group's protocol stays (Kafka's rule: the metadata may differ, e.g. owned partitions): keep
+            // the assignment, no rebalance; the new member id is written first
             m.touch(store.nowMs());
             m.clientId = j.clientId();
             m.clientHost = j.clientHost();

@@ -284,6 +284,10 @@ public final class GroupCoordinator implements AutoCloseable
             scheduleLoad(shard, 1000);
             return;
         }
+        if (shard.unloaded)
+        {
+            return; // leadership moved while loading: the groups read are dropped with the shard
+        }
         shard.loaded = true;
         LOG.log(System.Logger.Level.INFO, "loaded " + OFFSETS_TOPIC + "-" + shard.partition + " at leader epoch " + shard.leaderEpoch + ": " +
             shard.groups.size() + " groups from " + records + " records in " + (System.nanoTime() - startNs) / 1_000_000 + " ms");

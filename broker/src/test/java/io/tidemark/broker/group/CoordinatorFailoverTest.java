@@ -52,6 +52,7 @@ class CoordinatorFailoverTest
         try (EmbeddedCluster cluster = EmbeddedCluster.builder(dir).brokers(3)
             .set("broker.session.timeout.ms", 3000)
             .set("broker.heartbeat.interval.ms", 500)
+            .set("replica.lag.time.max.ms", 2000)
             .set("offsets.topic.num.partitions", 3)
             .set("group.initial.rebalance.delay.ms", 0)
             .set("group.min.session.timeout.ms", 100)
