@@ -76,10 +76,14 @@ final class OffsetApis
             answers.values().forEach(p -> p.setErrorCode(groupError.code()));
             return CompletableFuture.completedFuture(Response.of(r));
         }
-        final ClassicGroup group = coordinator.group(coordinator.lookup(d.groupId()).shard(), d.groupId(), d.generationIdOrMemberEpoch() < 0);
+        final GroupCoordinator.Lookup lookup = coordinator.lookup(d.groupId());
+        final ClassicGroup group = lookup.error() != Errors.NONE ? null :
+            coordinator.group(lookup.shard(), d.groupId(), d.generationIdOrMemberEpoch() < 0);
         if (group == null)
         {
-            answers.values().forEach(p -> p.setErrorCode(Errors.ILLEGAL_GENERATION.code()));
+            // the partition was unloaded (or the group deleted) since the check
+            final Errors e = lookup.error() != Errors.NONE ? lookup.error() : Errors.ILLEGAL_GENERATION;
+            answers.values().forEach(p -> p.setErrorCode(e.code()));
             return CompletableFuture.completedFuture(Response.of(r));
         }
         final long now = coordinator.nowMs();

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.tidemark.broker.EmbeddedCluster;
+import io.tidemark.broker.RawKafkaClient;
 import io.tidemark.broker.TestBrokers;
 import io.tidemark.testkit.Await;
 import io.tidemark.testkit.NoLeakedThreads;
@@ -27,6 +28,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -116,6 +121,16 @@ class CoordinatorFailoverTest
             // ISR expansion keeps proposing it from its stale fetch state and pins the high watermark (a
             // replication issue reported to the lead), so acks=all writes, group metadata included, would stall
             cluster.restart(coordinator);
+            final int leaderNow = cluster.leaderOf(GroupCoordinator.OFFSETS_TOPIC, offsetsPartition);
+            final int other = leaderNow == 0 ? 1 : 0;
+            try (RawKafkaClient raw = new RawKafkaClient(cluster.broker(other).port()))
+            {
+                final OffsetFetchRequestData fetch = new OffsetFetchRequestData();
+                fetch.groups().add(new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("fo").setTopics(null));
+                final OffsetFetchResponseData r = (OffsetFetchResponseData)raw.call(ApiKeys.OFFSET_FETCH, (short)8, fetch);
+                assertEquals(Errors.NOT_COORDINATOR.code(), r.groups().get(0).errorCode(),
+                    "a broker that does not lead the group's partition is not its coordinator");
+            }
             final List<String> after = new ArrayList<>();
             try (KafkaConsumer<String, String> c = TestBrokers.consumer(bootstrap, GroupTestSupport.member("fo", Map.of())))
             {
