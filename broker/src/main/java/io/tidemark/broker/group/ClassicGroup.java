@@ -2,7 +2,6 @@ package io.tidemark.broker.group;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -89,6 +88,8 @@ final class ClassicGroup
     final Map<String, String> staticMembers = new HashMap<>();
     private final Map<String, Long> pendingMembers = new HashMap<>();
     private long rebalanceDeadlineMs;
+    /** The first rebalance of an empty group waits for group.initial.rebalance.delay.ms, whoever joined. */
+    private boolean initialDelayRunning;
     final Map<TopicPartition, Committed> offsets = new HashMap<>();
 
     ClassicGroup(final String groupId, final int offsetsPartition, final Store store)
@@ -402,11 +403,9 @@ final class ClassicGroup
         maybeCompleteJoin(); // every member may be waiting in a join already (a leader's rejoin)
     }
 
-    private boolean initialDelayRunning;
-
     private void maybeCompleteJoin()
     {
-        if (state != GroupState.PREPARING_REBALANCE || initialDelayRunning())
+        if (state != GroupState.PREPARING_REBALANCE || initialDelayRunning)
         {
             return;
         }
@@ -422,11 +421,6 @@ final class ClassicGroup
             return;
         }
         completeJoin();
-    }
-
-    private boolean initialDelayRunning()
-    {
-        return initialDelayRunning;
     }
 
     private void completeJoin()
@@ -889,9 +883,8 @@ final class ClassicGroup
      */
     void markDead(final Errors error)
     {
-        for (final Iterator<Member> it = members.values().iterator(); it.hasNext();)
+        for (final Member m : members.values())
         {
-            final Member m = it.next();
             if (m.awaitingJoin != null)
             {
                 m.awaitingJoin.complete(joinAnswer(m.memberId, error));
