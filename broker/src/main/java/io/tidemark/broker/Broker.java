@@ -36,6 +36,9 @@ import io.tidemark.broker.config.BrokerConfig;
 import io.tidemark.broker.config.BrokerConfigKeys;
 import io.tidemark.broker.config.Endpoint;
 import io.tidemark.broker.fetch.FetchHandler;
+import io.tidemark.broker.group.GroupApis;
+import io.tidemark.broker.group.GroupConfig;
+import io.tidemark.broker.group.GroupCoordinator;
 import io.tidemark.broker.metadata.MetadataView;
 import io.tidemark.broker.metadata.PartitionHosting;
 import io.tidemark.broker.network.KafkaFrameHandler;
@@ -84,6 +87,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
  *  tidemark-replication               acks=all expiry, ISR checks
  *  tidemark-fetch-timer               long-poll deadlines
  *  tidemark-broker-background         producer-state snapshots and expiration
+ *  tidemark-group-timer/-loader/-appended  group timeouts, loading __consumer_offsets, append outcomes
  * </pre>
  *
  * <pre>{@code
@@ -119,6 +123,7 @@ public final class Broker implements AutoCloseable
     private ScheduledExecutorService background;
     private volatile Controller controller;
     private MetadataView metadata;
+    private GroupCoordinator groupCoordinator;
     private RequestProcessor processor;
     private String clusterId;
     private volatile long brokerEpoch = -1;
@@ -285,6 +290,8 @@ public final class Broker implements AutoCloseable
         metadata = new MetadataView(controller, config.nodeId(), topicDefaults);
         controller.addListener(new PartitionHosting(config.nodeId(), logManager, producerStates,
             new MetadataApplier(replicaManager, topicDefaults), topicDefaults));
+        groupCoordinator = new GroupCoordinator(GroupConfig.from(config), metadata, replicaManager, clock);
+        controller.addListener(groupCoordinator::onMetadata); // after the partitions are applied: loads and unloads groups
         lifecycle = new BrokerLifecycle(controller, replicationScheduler, self, incarnation, logManager.openedCleanly(),
             () -> ReplicaLogSummary.of(config.nodeId(), logManager.logs()), epoch ->
             {
@@ -328,6 +335,7 @@ public final class Broker implements AutoCloseable
             .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(metadata, timeoutMs))
             .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(metadata))
             .register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(metadata, timeoutMs));
+        GroupApis.register(apis, groupCoordinator);
         return new RequestProcessor(apis.versions(), apis.handlers());
     }
 
@@ -534,6 +542,14 @@ public final class Broker implements AutoCloseable
     }
 
     /**
+     * @return the group coordinator.
+     */
+    public GroupCoordinator groupCoordinator()
+    {
+        return groupCoordinator;
+    }
+
+    /**
      * @return the controller.
      */
     public Controller controller()
@@ -610,6 +626,13 @@ public final class Broker implements AutoCloseable
             failure = run(failure, () -> shutdown(requestPool));
             failure = run(failure, () -> shutdown(fetchTimer));
             failure = run(failure, () -> shutdown(background));
+            failure = run(failure, () ->
+            {
+                if (groupCoordinator != null)
+                {
+                    groupCoordinator.close();
+                }
+            });
             if (producerStates != null && logManager != null)
             {
                 failure = run(failure, producerStates::snapshotAll);
@@ -715,6 +738,10 @@ public final class Broker implements AutoCloseable
             for (final TransportServer s : servers)
             {
                 s.close();
+            }
+            if (groupCoordinator != null)
+            {
+                groupCoordinator.close();
             }
             for (final java.util.concurrent.ExecutorService e : java.util.Arrays.asList(requestPool, fetchTimer, background))
             {

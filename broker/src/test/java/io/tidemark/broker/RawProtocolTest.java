@@ -127,7 +127,7 @@ class RawProtocolTest
     @Test
     void shouldCloseOnUnsupportedVersionsAndApisNotOffered() throws IOException
     {
-        // Metadata v14 does not exist; JoinGroup is not offered yet; Produce v2 is advertised (librdkafka) but refused
+        // Metadata v14 does not exist; JoinGroup v10 neither; Produce v2 is advertised (librdkafka) but refused
         assertClosedAfter(frame(ByteBuffer.allocate(12).putShort(ApiKeys.METADATA.id).putShort((short)14).putInt(1)
             .putShort((short)-1).putShort((short)0).array()));
         assertHealthy(0);
@@ -135,7 +135,8 @@ class RawProtocolTest
         {
             c.send(ApiKeys.METADATA, (short)12, new MetadataRequestData().setTopics(null));
             assertNotNull(c.receive(ApiKeys.METADATA, (short)12).body(), "a supported version is answered");
-            c.send(ApiKeys.JOIN_GROUP, (short)5, ApiKeys.JOIN_GROUP.messageType.newRequest());
+            c.sendRaw(frame(ByteBuffer.allocate(12).putShort(ApiKeys.JOIN_GROUP.id).putShort((short)10).putInt(1)
+                .putShort((short)-1).putShort((short)0).array()));
             assertTrue(c.closedByPeer(10_000));
         }
         // Produce v2 by hand (the 4.x codec cannot write it): acks, timeout, [topic [partition records]]
@@ -186,7 +187,8 @@ class RawProtocolTest
             assertEquals(0, produce.minVersion());
             assertEquals(13, produce.maxVersion());
             assertNotNull(r.apiKeys().find(ApiKeys.FETCH.id));
-            assertEquals(null, r.apiKeys().find(ApiKeys.JOIN_GROUP.id), "group APIs are not offered yet");
+            assertEquals(9, r.apiKeys().find(ApiKeys.JOIN_GROUP.id).maxVersion(), "the group coordinator's APIs are offered");
+            assertEquals(null, r.apiKeys().find(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id), "the KIP-848 protocol is not");
         }
     }
 

@@ -154,7 +154,7 @@ public final class MetadataHandler implements ApiHandler
             .setErrorCode(Errors.NONE.code())
             .setName(t.name())
             .setTopicId(MetadataView.kafkaId(t.id()))
-            .setIsInternal(false);
+            .setIsInternal(t.name().equals("__consumer_offsets"));
         if (includeOps)
         {
             topic.setTopicAuthorizedOperations(AuthorizedOperations.TOPIC);

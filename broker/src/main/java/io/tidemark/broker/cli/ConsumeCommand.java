@@ -19,8 +19,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tidemark consume}: prints records with the official consumer, assigned to partitions (no
- * consumer group), like {@code kafka-console-consumer.sh} with {@code --partition}.
+ * {@code tidemark consume}: prints records with the official consumer, like {@code kafka-console-consumer.sh}.
+ * Without {@code --group} it is assigned every partition (or {@code --partition}) and commits nothing; with
+ * {@code --group} it subscribes as a member of that group (classic protocol), starts at the group's
+ * committed offsets (else the end, or the beginning with {@code --from-beginning}), auto-commits while it
+ * runs and commits its position when it exits (also on Ctrl-C).
  */
 @Command(name = "consume", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Print records of a topic, one per line.")
@@ -54,7 +57,7 @@ public final class ConsumeCommand implements Callable<Integer>
     @Option(names = "--consumer-property", paramLabel = "KEY=VALUE", description = "A consumer config (repeatable).")
     List<String> consumerProperties = new ArrayList<>();
 
-    @Option(names = "--group", paramLabel = "GROUP", description = "Consumer group (not supported yet).")
+    @Option(names = "--group", paramLabel = "GROUP", description = "Consume as a member of this group and commit offsets.")
     String group;
 
     private final PrintStream out;
@@ -77,9 +80,9 @@ public final class ConsumeCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        if (group != null)
+        if (group != null && (partition != null || offset != null))
         {
-            err.println("tidemark consume: consumer groups are not supported yet; omit --group (partitions are assigned directly)");
+            err.println("tidemark consume: --group cannot be combined with --partition or --offset (the group assigns partitions)");
             return 2;
         }
         if (offset != null && partition == null)
@@ -106,46 +109,49 @@ public final class ConsumeCommand implements Callable<Integer>
         final Properties props = client.properties();
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, String.valueOf(group != null));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
+        if (group != null)
+        {
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+            props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        }
         props.putAll(extra);
-        long printed = 0;
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props))
         {
-            final List<TopicPartition> assigned = new ArrayList<>();
-            if (partition != null)
+            if (group != null)
             {
-                assigned.add(new TopicPartition(topic, partition));
+                return consumeInGroup(consumer, printKey, printOffset, printPartition, separator);
             }
-            else
+            return consumeAssigned(consumer, printKey, printOffset, printPartition, separator);
+        }
+    }
+
+    private int consumeInGroup(final KafkaConsumer<String, String> consumer, final boolean printKey, final boolean printOffset,
+        final boolean printPartition, final String separator)
+    {
+        final Thread main = Thread.currentThread();
+        final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        final Thread hook = new Thread(() ->
+        {
+            if (!finished.get())
             {
-                final List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-                if (infos == null || infos.isEmpty())
+                consumer.wakeup(); // Ctrl-C: leave the poll loop, commit and leave the group
+                try
                 {
-                    err.println("tidemark consume: topic " + topic + " does not exist");
-                    return 1;
+                    main.join(10_000);
                 }
-                infos.forEach(i -> assigned.add(new TopicPartition(topic, i.partition())));
-            }
-            consumer.assign(assigned);
-            if (offset != null)
-            {
-                final TopicPartition tp = assigned.get(0);
-                switch (offset)
+                catch (final InterruptedException ex)
                 {
-                    case "earliest" -> consumer.seekToBeginning(assigned);
-                    case "latest" -> consumer.seekToEnd(assigned);
-                    default -> consumer.seek(tp, Long.parseLong(offset));
+                    Thread.currentThread().interrupt();
                 }
             }
-            else if (fromBeginning)
-            {
-                consumer.seekToBeginning(assigned);
-            }
-            else
-            {
-                consumer.seekToEnd(assigned);
-            }
+        }, "tidemark-consume-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long printed = 0;
+        try
+        {
+            consumer.subscribe(List.of(topic));
             long idleSince = System.nanoTime();
             while (maxMessages == null || printed < maxMessages)
             {
@@ -153,24 +159,12 @@ public final class ConsumeCommand implements Callable<Integer>
                 for (final ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200)))
                 {
                     any = true;
-                    final StringBuilder line = new StringBuilder();
-                    if (printPartition)
-                    {
-                        line.append("Partition:").append(r.partition()).append(separator);
-                    }
-                    if (printOffset)
-                    {
-                        line.append("Offset:").append(r.offset()).append(separator);
-                    }
-                    if (printKey)
-                    {
-                        line.append(r.key()).append(separator);
-                    }
-                    line.append(r.value());
-                    out.println(line);
+                    print(r, printKey, printOffset, printPartition, separator);
                     printed++;
                     if (maxMessages != null && printed >= maxMessages)
                     {
+                        // commit exactly what was printed: records polled beyond it are left for the group
+                        consumer.seek(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                         break;
                     }
                 }
@@ -183,6 +177,109 @@ public final class ConsumeCommand implements Callable<Integer>
                 {
                     break;
                 }
+            }
+            consumer.commitSync();
+        }
+        catch (final org.apache.kafka.common.errors.WakeupException ex)
+        {
+            consumer.commitSync();
+        }
+        finally
+        {
+            finished.set(true);
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (final IllegalStateException ex)
+            {
+                // the JVM is shutting down: the hook is running
+            }
+        }
+        err.println("Processed a total of " + printed + " messages");
+        return 0;
+    }
+
+    private void print(final ConsumerRecord<String, String> r, final boolean printKey, final boolean printOffset,
+        final boolean printPartition, final String separator)
+    {
+        final StringBuilder line = new StringBuilder();
+        if (printPartition)
+        {
+            line.append("Partition:").append(r.partition()).append(separator);
+        }
+        if (printOffset)
+        {
+            line.append("Offset:").append(r.offset()).append(separator);
+        }
+        if (printKey)
+        {
+            line.append(r.key()).append(separator);
+        }
+        line.append(r.value());
+        out.println(line);
+    }
+
+    private int consumeAssigned(final KafkaConsumer<String, String> consumer, final boolean printKey, final boolean printOffset,
+        final boolean printPartition, final String separator)
+    {
+        long printed = 0;
+        final List<TopicPartition> assigned = new ArrayList<>();
+        if (partition != null)
+        {
+            assigned.add(new TopicPartition(topic, partition));
+        }
+        else
+        {
+            final List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty())
+            {
+                err.println("tidemark consume: topic " + topic + " does not exist");
+                return 1;
+            }
+            infos.forEach(i -> assigned.add(new TopicPartition(topic, i.partition())));
+        }
+        consumer.assign(assigned);
+        if (offset != null)
+        {
+            final TopicPartition tp = assigned.get(0);
+            switch (offset)
+            {
+                case "earliest" -> consumer.seekToBeginning(assigned);
+                case "latest" -> consumer.seekToEnd(assigned);
+                default -> consumer.seek(tp, Long.parseLong(offset));
+            }
+        }
+        else if (fromBeginning)
+        {
+            consumer.seekToBeginning(assigned);
+        }
+        else
+        {
+            consumer.seekToEnd(assigned);
+        }
+        long idleSince = System.nanoTime();
+        while (maxMessages == null || printed < maxMessages)
+        {
+            boolean any = false;
+            for (final ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200)))
+            {
+                any = true;
+                print(r, printKey, printOffset, printPartition, separator);
+                printed++;
+                if (maxMessages != null && printed >= maxMessages)
+                {
+                    break;
+                }
+            }
+            out.flush();
+            if (any)
+            {
+                idleSince = System.nanoTime();
+            }
+            else if (timeoutMs != null && System.nanoTime() - idleSince > timeoutMs * 1_000_000L)
+            {
+                break;
             }
         }
         err.println("Processed a total of " + printed + " messages");

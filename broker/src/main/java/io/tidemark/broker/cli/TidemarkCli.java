@@ -44,6 +44,7 @@ public final class TidemarkCli implements Runnable
         cli.addSubcommand(new TopicsCommand());
         cli.addSubcommand(new ProduceCommand());
         cli.addSubcommand(new ConsumeCommand());
+        cli.addSubcommand(new GroupsCommand());
         cli.addSubcommand(new DumpLogCommand());
         for (final CliCommandProvider provider : ServiceLoader.load(CliCommandProvider.class))
         {

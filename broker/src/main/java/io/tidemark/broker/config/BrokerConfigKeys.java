@@ -84,6 +84,14 @@ import io.tidemark.replication.controller.TopicConfigs;
  * producer.id.expiration.ms                    86400000                     [1, 9223372036854775807]         forget a producer id silent this long
  * producer.id.expiration.check.interval.ms     600000                       [1, 9223372036854775807]         how often producer ids are expired
  * producer.state.snapshot.interval.ms          30000                        [1, 9223372036854775807]         how often producer state is snapshotted (also at shutdown): a restart replays only the log after the snapshot
+ * offsets.topic.num.partitions                 50                           [1, 1000000]                     partitions of __consumer_offsets (do not change once it exists: a group's partition is hash(group) mod this)
+ * offsets.topic.replication.factor             3                            [1, 32767]                       replication factor of __consumer_offsets; it is created with min(this, live brokers)
+ * offsets.commit.timeout.ms                    5000                         [1, 2147483647]                  longest wait for an offset commit or group write to reach the high watermark (acks=all)
+ * offset.metadata.max.bytes                    4096                         [0, 2147483647]                  longest metadata string of a committed offset
+ * group.initial.rebalance.delay.ms             3000                         [0, 2147483647]                  wait for more members before the first rebalance of an empty group
+ * group.min.session.timeout.ms                 6000                         [1, 2147483647]                  smallest session.timeout.ms a member may ask for
+ * group.max.session.timeout.ms                 1800000                      [1, 2147483647]                  largest session.timeout.ms a member may ask for
+ * group.max.size                               2147483647                   [1, 2147483647]                  most members of one group
  * </pre>
  */
 public final class BrokerConfigKeys
@@ -216,6 +224,22 @@ public final class BrokerConfigKeys
     public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
     /** {@code producer.state.snapshot.interval.ms} (Tidemark). */
     public static final String PRODUCER_STATE_SNAPSHOT_INTERVAL_MS = "producer.state.snapshot.interval.ms";
+    /** {@code offsets.topic.num.partitions}. */
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    /** {@code offsets.topic.replication.factor}. */
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
+    /** {@code offsets.commit.timeout.ms}. */
+    public static final String OFFSETS_COMMIT_TIMEOUT_MS = "offsets.commit.timeout.ms";
+    /** {@code offset.metadata.max.bytes}. */
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    /** {@code group.initial.rebalance.delay.ms}. */
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    /** {@code group.min.session.timeout.ms}. */
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    /** {@code group.max.session.timeout.ms}. */
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    /** {@code group.max.size}. */
+    public static final String GROUP_MAX_SIZE = "group.max.size";
 
     /** Every key, in documentation order. */
     public static final List<ConfigKey> ALL;
@@ -341,6 +365,19 @@ public final class BrokerConfigKeys
         add(m, longKey(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, "600000", 1, Long.MAX_VALUE, null, "how often producer ids are expired"));
         add(m, longKey(PRODUCER_STATE_SNAPSHOT_INTERVAL_MS, "30000", 1, Long.MAX_VALUE, null,
             "how often producer state is snapshotted (also at shutdown): a restart replays only the log after the snapshot"));
+        // ---- consumer groups
+        add(m, intKey(OFFSETS_TOPIC_NUM_PARTITIONS, "50", 1, 1_000_000, null,
+            "partitions of __consumer_offsets (do not change once it exists: a group's partition is hash(group) mod this)"));
+        add(m, new ConfigKey(OFFSETS_TOPIC_REPLICATION_FACTOR, ConfigKey.Type.SHORT, "3", 1, Short.MAX_VALUE, null, null,
+            "[1, " + Short.MAX_VALUE + "]", null, "replication factor of __consumer_offsets; it is created with min(this, live brokers)"));
+        add(m, intKey(OFFSETS_COMMIT_TIMEOUT_MS, "5000", 1, Integer.MAX_VALUE, null,
+            "longest wait for an offset commit or group write to reach the high watermark (acks=all)"));
+        add(m, intKey(OFFSET_METADATA_MAX_BYTES, "4096", 0, Integer.MAX_VALUE, null, "longest metadata string of a committed offset"));
+        add(m, intKey(GROUP_INITIAL_REBALANCE_DELAY_MS, "3000", 0, Integer.MAX_VALUE, null,
+            "wait for more members before the first rebalance of an empty group"));
+        add(m, intKey(GROUP_MIN_SESSION_TIMEOUT_MS, "6000", 1, Integer.MAX_VALUE, null, "smallest session.timeout.ms a member may ask for"));
+        add(m, intKey(GROUP_MAX_SESSION_TIMEOUT_MS, "1800000", 1, Integer.MAX_VALUE, null, "largest session.timeout.ms a member may ask for"));
+        add(m, intKey(GROUP_MAX_SIZE, String.valueOf(Integer.MAX_VALUE), 1, Integer.MAX_VALUE, null, "most members of one group"));
         BY_NAME = Collections.unmodifiableMap(m);
         ALL = List.copyOf(m.values());
     }
