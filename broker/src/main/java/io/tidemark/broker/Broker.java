@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -45,6 +46,7 @@ import io.tidemark.broker.producer.ProducerStates;
 import io.tidemark.engine.Log;
 import io.tidemark.engine.LogManager;
 import io.tidemark.engine.LogManagerConfig;
+import io.tidemark.engine.PowerCut;
 import io.tidemark.engine.storage.FileStorage;
 import io.tidemark.engine.storage.Storage;
 import io.tidemark.replication.ExecutorScheduler;
@@ -566,6 +568,72 @@ public final class Broker implements AutoCloseable
         }
         LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + (processor != null ? " shut down cleanly" :
             " stopped: it had not finished starting"));
+    }
+
+    /**
+     * Cuts this broker's power, in process: the log writers stop at once and every byte not yet synced
+     * tears the way a lost page cache leaves it ({@link PowerCut}); then the rest of the broker stops
+     * without draining requests, snapshotting producer state or checkpointing anything. Start a broker on
+     * the same directories to recover. For the durability-vs-latency lab ({@code tidemark bench}) and
+     * crash tests; the broker counts as closed afterwards.
+     *
+     * @param random decides how each unsynced page tears.
+     * @return what the cut did to each log.
+     */
+    public List<PowerCut.Cut> powerCut(final Random random)
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                throw new IllegalStateException("broker " + config.nodeId() + " is closed");
+            }
+            closed = true;
+        }
+        RuntimeException failure = null;
+        List<PowerCut.Cut> cuts = List.of();
+        try
+        {
+            cuts = PowerCut.cut(logManager, random); // first: what is on disk is fixed at this instant
+        }
+        catch (final RuntimeException ex)
+        {
+            failure = ex;
+        }
+        if (processor != null)
+        {
+            processor.beginShutdown();
+        }
+        for (final TransportServer s : servers)
+        {
+            failure = run(failure, s::close);
+        }
+        failure = run(failure, () -> halt(requestPool));
+        failure = run(failure, () -> halt(fetchTimer));
+        failure = run(failure, () -> halt(background));
+        failure = run(failure, () -> replicaManager.close());
+        failure = run(failure, () -> replicationScheduler.close());
+        failure = run(failure, () -> controller.close());
+        terminated.countDown();
+        if (failure != null)
+        {
+            throw failure;
+        }
+        LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " lost power");
+        return cuts;
+    }
+
+    private static void halt(final java.util.concurrent.ExecutorService executor)
+    {
+        executor.shutdownNow();
+        try
+        {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static RuntimeException run(final RuntimeException first, final Runnable step)
