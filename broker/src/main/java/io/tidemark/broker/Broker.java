@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +24,7 @@ import io.tidemark.broker.api.CreateTopicsHandler;
 import io.tidemark.broker.api.DeleteTopicsHandler;
 import io.tidemark.broker.api.DescribeClusterHandler;
 import io.tidemark.broker.api.DescribeConfigsHandler;
+import io.tidemark.broker.api.ElectLeadersHandler;
 import io.tidemark.broker.api.IncrementalAlterConfigsHandler;
 import io.tidemark.broker.api.InitProducerIdHandler;
 import io.tidemark.broker.api.ListOffsetsHandler;
@@ -33,6 +33,7 @@ import io.tidemark.broker.api.OffsetForLeaderEpochHandler;
 import io.tidemark.broker.api.PartitionLookup;
 import io.tidemark.broker.api.TopicConfigDescriber;
 import io.tidemark.broker.config.BrokerConfig;
+import io.tidemark.broker.config.BrokerConfigKeys;
 import io.tidemark.broker.config.Endpoint;
 import io.tidemark.broker.fetch.FetchHandler;
 import io.tidemark.broker.metadata.MetadataView;
@@ -49,13 +50,21 @@ import io.tidemark.engine.LogManagerConfig;
 import io.tidemark.engine.PowerCut;
 import io.tidemark.engine.storage.FileStorage;
 import io.tidemark.engine.storage.Storage;
+import io.tidemark.replication.BrokerLifecycle;
 import io.tidemark.replication.ExecutorScheduler;
+import io.tidemark.replication.LeaderFetchService;
 import io.tidemark.replication.ReplicaManager;
+import io.tidemark.replication.ReplicationRpcService;
+import io.tidemark.replication.TransportReplicationLink;
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.Controller;
 import io.tidemark.replication.controller.MetadataApplier;
 import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicConfigs;
+import io.tidemark.replication.controller.raft.RaftController;
+import io.tidemark.transport.RpcServer;
+import io.tidemark.transport.TransportClient;
+import io.tidemark.transport.TransportConfig;
 import io.tidemark.transport.TransportServer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
@@ -88,6 +97,7 @@ public final class Broker implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(Broker.class.getName());
     private static final long SHUTDOWN_DRAIN_MS = 10_000;
+    private static final long CONTROLLER_HANDOFF_MS = 5_000;
 
     private final BrokerConfig config;
     private final Storage storage;
@@ -100,14 +110,18 @@ public final class Broker implements AutoCloseable
     private ProducerStates producerStates;
     private ExecutorScheduler replicationScheduler;
     private ReplicaManager replicaManager;
+    private TransportClient replicationClient;
+    private TransportReplicationLink replicationLink;
+    private LeaderFetchService leaderFetchService;
+    private BrokerLifecycle lifecycle;
     private ThreadPoolExecutor requestPool;
     private ScheduledExecutorService fetchTimer;
     private ScheduledExecutorService background;
-    private Controller controller;
+    private volatile Controller controller;
     private MetadataView metadata;
     private RequestProcessor processor;
     private String clusterId;
-    private long brokerEpoch = -1;
+    private volatile long brokerEpoch = -1;
     private boolean closed;
 
     private Broker(final Builder builder)
@@ -146,7 +160,7 @@ public final class Broker implements AutoCloseable
         private final BrokerConfig config;
         private Storage storage = FileStorage.INSTANCE;
         private EpochClock clock = SystemEpochClock.INSTANCE;
-        private ControllerFactory controllerFactory = ControllerFactory.local();
+        private ControllerFactory controllerFactory = ControllerFactory.fromConfig();
 
         private Builder(final BrokerConfig config)
         {
@@ -174,7 +188,8 @@ public final class Broker implements AutoCloseable
         }
 
         /**
-         * @param v creates the controller.
+         * @param v creates the controller (default: {@link ControllerFactory#fromConfig()}, the single-node
+         *          controller unless {@code controller.quorum.voters} is set).
          * @return this.
          */
         public Builder controller(final ControllerFactory v)
@@ -216,7 +231,13 @@ public final class Broker implements AutoCloseable
             LOG.log(System.Logger.Level.WARNING, "ignoring unknown configuration key " + unknown);
         }
         final String existingClusterId = MetaProperties.clusterId(storage, config.logDirs(), config.nodeId());
-        clusterId = existingClusterId != null ? existingClusterId : org.apache.kafka.common.Uuid.randomUuid().toString();
+        clusterId = existingClusterId != null ? existingClusterId : newClusterId();
+        final String configuredClusterId = config.valueOf(BrokerConfigKeys.CLUSTER_ID);
+        if (existingClusterId != null && configuredClusterId != null && !existingClusterId.equals(configuredClusterId))
+        {
+            throw new IllegalStateException("the log directories " + config.logDirs() + " belong to cluster " + existingClusterId +
+                " but cluster.id=" + configuredClusterId);
+        }
         final Map<String, String> topicDefaults = config.topicDefaults();
         final LogManagerConfig.Builder logs = LogManagerConfig.builder(config.logDirs())
             .defaultLogConfig(TopicConfigs.toLogConfig(TopicConfigs.effective(Map.of(), topicDefaults)))
@@ -238,7 +259,18 @@ public final class Broker implements AutoCloseable
             producerStates.install(log); // before anything can append
         }
         replicationScheduler = new ExecutorScheduler("replication", clock);
-        replicaManager = new ReplicaManager(config.replication(), logManager, replicationScheduler, null, null);
+        final String replicationListener = config.interBrokerListenerName();
+        if (config.listenerIndex(replicationListener) >= 0)
+        {
+            replicationClient = TransportClient.start(TransportConfig.builder()
+                .requestTimeoutMs(config.replication().replicaFetchWaitMaxMs() + config.requestTimeoutMs()).build());
+            replicationLink = new TransportReplicationLink(replicationClient, this::replicationAddress,
+                config.replication().replicaFetchWaitMaxMs() + config.requestTimeoutMs());
+        }
+        replicaManager = new ReplicaManager(config.replication(), logManager, replicationScheduler, replicationLink,
+            (state, newIsr, epochs) -> controller.alterPartition(state.topicPartition().topic(), state.topicPartition().partition(),
+                config.nodeId(), state.leaderEpoch(), state.partitionEpoch(), newIsr, epochs));
+        leaderFetchService = new LeaderFetchService(replicaManager, replicationScheduler);
         final int threads = config.network().ioThreads();
         final long capacity = Math.min(Integer.MAX_VALUE,
             (long)config.network().maxConnections() * config.listeners().size() * config.network().maxRequestsPerConnection());
@@ -253,9 +285,13 @@ public final class Broker implements AutoCloseable
         metadata = new MetadataView(controller, config.nodeId(), topicDefaults);
         controller.addListener(new PartitionHosting(config.nodeId(), logManager, producerStates,
             new MetadataApplier(replicaManager, topicDefaults), topicDefaults));
-        brokerEpoch = controller.registerBroker(self, incarnation, logManager.openedCleanly(),
-            ReplicaLogSummary.of(config.nodeId(), logManager.logs())).join();
-        replicaManager.brokerEpoch(brokerEpoch);
+        lifecycle = new BrokerLifecycle(controller, replicationScheduler, self, incarnation, logManager.openedCleanly(),
+            () -> ReplicaLogSummary.of(config.nodeId(), logManager.logs()), epoch ->
+            {
+                brokerEpoch = epoch;
+                replicaManager.brokerEpoch(epoch);
+            }, config.brokerHeartbeatIntervalMs(), 500);
+        lifecycle.start().join();
         processor = buildProcessor();
         for (final KafkaFrameHandler h : frameHandlers)
         {
@@ -288,7 +324,8 @@ public final class Broker implements AutoCloseable
             .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(metadata, describer, config))
             .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(metadata, timeoutMs))
             .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(metadata, timeoutMs))
-            .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(metadata));
+            .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(metadata))
+            .register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(metadata, timeoutMs));
         return new RequestProcessor(apis.versions(), apis.handlers());
     }
 
@@ -298,18 +335,62 @@ public final class Broker implements AutoCloseable
         for (int i = 0; i < config.listeners().size(); i++)
         {
             final Endpoint listener = config.listeners().get(i);
-            final KafkaFrameHandler handler = new KafkaFrameHandler(listener.name(), requestPool);
             final InetSocketAddress address = listener.wildcard() ? new InetSocketAddress(listener.port()) :
                 new InetSocketAddress(listener.host(), listener.port());
-            final TransportServer server = TransportServer.start(config.network().toTransportConfig(), address, handler);
+            final TransportServer server;
+            if (listener.name().equals(config.interBrokerListenerName()))
+            {
+                // followers' replica fetches: internal RPC, served zero-copy from the segments
+                server = TransportServer.start(config.network().toTransportConfig(), address,
+                    new ReplicationRpcService(leaderFetchService).register(RpcServer.builder()).build());
+            }
+            else
+            {
+                final KafkaFrameHandler handler = new KafkaFrameHandler(listener.name(), requestPool);
+                server = TransportServer.start(config.network().toTransportConfig(), address, handler);
+                handlers.add(handler);
+            }
             servers.add(server);
-            handlers.add(handler);
             final Endpoint advertised = config.advertisedListeners().get(i);
             final String host = advertised.wildcard() ? canonicalHostName() : advertised.host();
             final int port = advertised.port() == 0 ? server.port() : advertised.port();
             boundAdvertised.add(new Endpoint(advertised.name(), host, port));
         }
         return handlers;
+    }
+
+    private String newClusterId()
+    {
+        final String configured = config.valueOf(BrokerConfigKeys.CLUSTER_ID);
+        if (configured != null)
+        {
+            return configured;
+        }
+        if (config.hasQuorum())
+        {
+            // every node of a quorum derives the same id from the voter list it shares
+            final UUID derived = UUID.nameUUIDFromBytes(("tidemark-cluster:" + config.valueOf(BrokerConfigKeys.CONTROLLER_QUORUM_VOTERS))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new org.apache.kafka.common.Uuid(derived.getMostSignificantBits(), derived.getLeastSignificantBits()).toString();
+        }
+        return org.apache.kafka.common.Uuid.randomUuid().toString();
+    }
+
+    private InetSocketAddress replicationAddress(final int brokerId)
+    {
+        final Controller c = controller;
+        if (c == null)
+        {
+            return null;
+        }
+        final BrokerInfo broker = c.image().brokers().get(brokerId);
+        final String endpoint = broker == null ? null : broker.endpoints().get(config.interBrokerListenerName());
+        if (endpoint == null)
+        {
+            return null;
+        }
+        final int colon = endpoint.lastIndexOf(':');
+        return new InetSocketAddress(endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1)));
     }
 
     private static String canonicalHostName()
@@ -514,6 +595,12 @@ public final class Broker implements AutoCloseable
                         " ms; closing anyway");
                 }
             }
+            if (lifecycle != null)
+            {
+                // leadership moves to the other in-sync replicas while this broker still serves their fetches
+                failure = run(failure, this::controlledShutdown);
+                lifecycle.close();
+            }
             for (final TransportServer s : servers)
             {
                 failure = run(failure, s::close);
@@ -521,14 +608,21 @@ public final class Broker implements AutoCloseable
             failure = run(failure, () -> shutdown(requestPool));
             failure = run(failure, () -> shutdown(fetchTimer));
             failure = run(failure, () -> shutdown(background));
-            if (controller != null && brokerEpoch >= 0)
-            {
-                failure = run(failure, () -> controller.controlledShutdown(config.nodeId(), brokerEpoch).join());
-            }
             if (producerStates != null && logManager != null)
             {
                 failure = run(failure, producerStates::snapshotAll);
             }
+            failure = run(failure, () ->
+            {
+                if (replicationLink != null)
+                {
+                    replicationLink.close();
+                }
+                if (replicationClient != null)
+                {
+                    replicationClient.close();
+                }
+            });
             failure = run(failure, () ->
             {
                 if (replicaManager != null)
@@ -545,9 +639,14 @@ public final class Broker implements AutoCloseable
             });
             failure = run(failure, () ->
             {
-                if (controller != null)
+                final Controller c = controller;
+                if (c instanceof RaftController raft)
                 {
-                    controller.close();
+                    raft.closeGracefully(CONTROLLER_HANDOFF_MS); // the quorum fails over in a round trip
+                }
+                else if (c != null)
+                {
+                    c.close();
                 }
             });
             failure = run(failure, () ->
@@ -571,61 +670,105 @@ public final class Broker implements AutoCloseable
     }
 
     /**
-     * Cuts this broker's power, in process: the log writers stop at once and every byte not yet synced
-     * tears the way a lost page cache leaves it ({@link PowerCut}); then the rest of the broker stops
-     * without draining requests, snapshotting producer state or checkpointing anything. Start a broker on
-     * the same directories to recover. For the durability-vs-latency lab ({@code tidemark bench}) and
-     * crash tests; the broker counts as closed afterwards.
+     * Stops as a {@code kill -9} would: no controlled shutdown, no producer-state snapshot, no checkpoint,
+     * no clean-shutdown marker; bytes written to the segments stay (they are in the page cache), and the
+     * directories can be opened again in this process. Responses not yet sent are never sent. For tests
+     * and the lab.
+     */
+    public void crash()
+    {
+        halt(null);
+    }
+
+    /**
+     * Cuts this broker's power: it stops as in {@link #crash()} (the listeners first, so no answer leaves
+     * after the cut), then every partition log loses what it had not synced, each unsynced 4 KiB page torn
+     * at random ({@link PowerCut}). Restarting a broker on the same directories runs recovery as after a
+     * real power loss. The controller's own store is not torn (it syncs before it answers).
      *
      * @param random decides how each unsynced page tears.
      * @return what the cut did to each log.
      */
-    public List<PowerCut.Cut> powerCut(final Random random)
+    public List<PowerCut.Cut> powerCut(final java.util.Random random)
+    {
+        return halt(java.util.Objects.requireNonNull(random, "random"));
+    }
+
+    private List<PowerCut.Cut> halt(final java.util.Random random)
     {
         synchronized (this)
         {
             if (closed)
             {
-                throw new IllegalStateException("broker " + config.nodeId() + " is closed");
+                throw new IllegalStateException("broker " + config.nodeId() + " is already stopped");
             }
             closed = true;
         }
-        RuntimeException failure = null;
-        List<PowerCut.Cut> cuts = List.of();
         try
         {
-            cuts = PowerCut.cut(logManager, random); // first: what is on disk is fixed at this instant
+            if (lifecycle != null)
+            {
+                lifecycle.close();
+            }
+            for (final TransportServer s : servers)
+            {
+                s.close();
+            }
+            for (final java.util.concurrent.ExecutorService e : java.util.Arrays.asList(requestPool, fetchTimer, background))
+            {
+                if (e != null)
+                {
+                    e.shutdownNow();
+                }
+            }
+            for (final java.util.concurrent.ExecutorService e : java.util.Arrays.asList(requestPool, fetchTimer, background))
+            {
+                awaitQuietly(e);
+            }
+            if (replicationLink != null)
+            {
+                replicationLink.close();
+            }
+            if (replicationClient != null)
+            {
+                replicationClient.close();
+            }
+            if (replicaManager != null)
+            {
+                replicaManager.close();
+            }
+            if (replicationScheduler != null)
+            {
+                replicationScheduler.close();
+            }
+            if (controller != null)
+            {
+                controller.close();
+            }
+            if (logManager == null)
+            {
+                return List.of();
+            }
+            if (random != null)
+            {
+                return PowerCut.cut(logManager, random);
+            }
+            logManager.abandon();
+            return List.of();
         }
-        catch (final RuntimeException ex)
+        finally
         {
-            failure = ex;
+            terminated.countDown();
+            LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + (random != null ? " lost power" : " crashed (halted)"));
         }
-        if (processor != null)
-        {
-            processor.beginShutdown();
-        }
-        for (final TransportServer s : servers)
-        {
-            failure = run(failure, s::close);
-        }
-        failure = run(failure, () -> halt(requestPool));
-        failure = run(failure, () -> halt(fetchTimer));
-        failure = run(failure, () -> halt(background));
-        failure = run(failure, () -> replicaManager.close());
-        failure = run(failure, () -> replicationScheduler.close());
-        failure = run(failure, () -> controller.close());
-        terminated.countDown();
-        if (failure != null)
-        {
-            throw failure;
-        }
-        LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " lost power");
-        return cuts;
     }
 
-    private static void halt(final java.util.concurrent.ExecutorService executor)
+    private static void awaitQuietly(final java.util.concurrent.ExecutorService executor)
     {
-        executor.shutdownNow();
+        if (executor == null)
+        {
+            return;
+        }
         try
         {
             executor.awaitTermination(10, TimeUnit.SECONDS);
@@ -633,6 +776,23 @@ public final class Broker implements AutoCloseable
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void controlledShutdown()
+    {
+        try
+        {
+            lifecycle.controlledShutdown().get(SHUTDOWN_DRAIN_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "controlled shutdown of broker " + config.nodeId() + " did not complete (" + ex +
+                "); the controller will fence it after broker.session.timeout.ms");
         }
     }
 

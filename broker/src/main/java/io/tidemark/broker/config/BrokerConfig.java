@@ -151,6 +151,57 @@ public record BrokerConfig(
     }
 
     /**
+     * @return the first controller listener as configured in {@code listeners} (where this voter's
+     *         quorum traffic binds), or null when none is configured.
+     */
+    public Endpoint controllerListener()
+    {
+        for (final Endpoint e : BrokerConfigKeys.endpoints(BrokerConfigKeys.LISTENERS, valueOf(BrokerConfigKeys.LISTENERS)))
+        {
+            if (controllerListenerNames.contains(e.name()))
+            {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return {@code inter.broker.listener.name}: the listener serving followers' replica fetches.
+     */
+    public String interBrokerListenerName()
+    {
+        return valueOf(BrokerConfigKeys.INTER_BROKER_LISTENER_NAME);
+    }
+
+    /**
+     * @return whether a controller quorum is configured ({@code controller.quorum.voters} set).
+     */
+    public boolean hasQuorum()
+    {
+        return !controllerQuorumVoters.isEmpty();
+    }
+
+    /**
+     * @return whether this node is one of the quorum's voters and runs the controller role.
+     */
+    public boolean isVoter()
+    {
+        if (!processRoles.contains("controller"))
+        {
+            return false;
+        }
+        for (final QuorumVoter v : controllerQuorumVoters)
+        {
+            if (v.id() == nodeId)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Builds a configuration from key/value pairs on top of the defaults.
      */
     public static final class Builder

@@ -27,9 +27,12 @@ import io.tidemark.replication.controller.TopicConfigs;
  * process.roles                                broker,controller            broker and/or controller         roles of this node (the single-node controller runs inside the broker)
  * controller.quorum.voters                     ""                           comma-separated id@host:port     voters of the controller quorum (kept for the replicated controller; unused by a single node)
  * controller.listener.names                    ""                           listener names                   listeners reserved for the controller quorum: not served by the Kafka API
+ * inter.broker.listener.name                   REPLICATION                  a listener name                  listener serving followers' replica fetches (internal RPC, not the Kafka API); without it this broker hosts no follower fetches
+ * cluster.id                                   (none)                       any text up to 256 characters    id of a new cluster; default: derived from controller.quorum.voters (random for a single node)
+ * metadata.log.dir                             (none)                       a directory                      where a controller voter keeps its Raft log and snapshots (default: the first log dir)
  * listeners                                    PLAINTEXT://127.0.0.1:9092   comma-separated NAME://host:port where the broker listens (default: loopback only); port 0 picks a free port
  * advertised.listeners                         ""                           comma-separated NAME://host:port naming listeners addresses given to clients in metadata; default: the listeners
- * listener.security.protocol.map               PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT NAME:PLAINTEXT pairs (only PLAINTEXT is supported) security protocol of each listener; only PLAINTEXT is supported
+ * listener.security.protocol.map               PLAINTEXT:PLAINTEXT,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT NAME:PLAINTEXT pairs (only PLAINTEXT is supported) security protocol of each listener; only PLAINTEXT is supported
  * log.dirs                                     (none)                       comma-separated directories      where the logs live (default: log.dir)
  * log.dir                                      /tmp/tidemark-logs           a directory                      the log directory when log.dirs is not set
  * num.partitions                               1                            [1, 1000000]                     partitions of topics created without a count (auto-created ones included)
@@ -97,6 +100,12 @@ public final class BrokerConfigKeys
     public static final String PROCESS_ROLES = "process.roles";
     /** {@code controller.quorum.voters}. */
     public static final String CONTROLLER_QUORUM_VOTERS = "controller.quorum.voters";
+    /** {@code inter.broker.listener.name}: the replication listener. */
+    public static final String INTER_BROKER_LISTENER_NAME = "inter.broker.listener.name";
+    /** {@code cluster.id}. */
+    public static final String CLUSTER_ID = "cluster.id";
+    /** {@code metadata.log.dir}. */
+    public static final String METADATA_LOG_DIR = "metadata.log.dir";
     /** {@code controller.listener.names}. */
     public static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
     /** {@code listeners}. */
@@ -231,11 +240,22 @@ public final class BrokerConfigKeys
             }
         }, null, "voters of the controller quorum (kept for the replicated controller; unused by a single node)"));
         add(m, listKey(CONTROLLER_LISTENER_NAMES, "", null, "listener names", "listeners reserved for the controller quorum: not served by the Kafka API"));
+        add(m, stringKey(INTER_BROKER_LISTENER_NAME, "REPLICATION", null, "a listener name", null, null,
+            "listener serving followers' replica fetches (internal RPC, not the Kafka API); without it this broker hosts no follower fetches"));
+        add(m, stringKey(CLUSTER_ID, null, null, "any text up to 256 characters", v ->
+        {
+            if (v.isBlank() || v.length() > 256)
+            {
+                throw new ConfigException(CLUSTER_ID, v, "1 to 256 characters");
+            }
+        }, null, "id of a new cluster; default: derived from controller.quorum.voters (random for a single node)"));
+        add(m, stringKey(METADATA_LOG_DIR, null, null, "a directory", null, null,
+            "where a controller voter keeps its Raft log and snapshots (default: the first log dir)"));
         add(m, stringKey(LISTENERS, "PLAINTEXT://127.0.0.1:9092", null, "comma-separated NAME://host:port", v -> endpoints(LISTENERS, v),
             null, "where the broker listens (default: loopback only); port 0 picks a free port"));
         add(m, stringKey(ADVERTISED_LISTENERS, "", null, "comma-separated NAME://host:port naming listeners", v -> endpoints(ADVERTISED_LISTENERS, v),
             null, "addresses given to clients in metadata; default: the listeners"));
-        add(m, stringKey(LISTENER_SECURITY_PROTOCOL_MAP, "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT", null,
+        add(m, stringKey(LISTENER_SECURITY_PROTOCOL_MAP, "PLAINTEXT:PLAINTEXT,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT", null,
             "NAME:PLAINTEXT pairs (only PLAINTEXT is supported)", BrokerConfigKeys::checkProtocolMap, null,
             "security protocol of each listener; only PLAINTEXT is supported"));
         add(m, stringKey(LOG_DIRS, null, null, "comma-separated directories", null, null, "where the logs live (default: log.dir)"));
