@@ -50,6 +50,18 @@ interface BenchCluster extends AutoCloseable
     void restart(List<Integer> nodes);
 
     /**
+     * Waits until the topic has settled after a restart: every partition led, every replica back in the
+     * ISR, and (where the cluster can tell) each leader's high watermark at its log end, so a consumer
+     * can read everything the cluster still holds.
+     *
+     * @param topic   the topic.
+     * @param timeout the most to wait.
+     * @return whether it settled in time.
+     * @throws InterruptedException if interrupted.
+     */
+    boolean awaitSettled(String topic, java.time.Duration timeout) throws InterruptedException;
+
+    /**
      * @return one line for the report, e.g. "embedded: 1 broker on 127.0.0.1, temporary directories".
      */
     String description();

@@ -62,8 +62,8 @@ public final class BenchCommand implements Callable<Integer>
     String warmup;
 
     @Option(names = "--brokers", paramLabel = "N", defaultValue = "3",
-        description = "Brokers of the embedded cluster (default: ${DEFAULT-VALUE}; the embedded cluster runs at most " + EmbeddedBenchCluster.MAX_BROKERS +
-            " until the broker replicates); with --bootstrap-server, how many the cluster has.")
+        description = "Brokers of the embedded cluster, 1 .. " + EmbeddedBenchCluster.MAX_BROKERS + " (default: ${DEFAULT-VALUE}); with " +
+            "--bootstrap-server, how many the cluster has.")
     int brokers;
 
     @Option(names = "--seed", paramLabel = "SEED", description = "Base seed of the power cuts (default: random, printed).")
@@ -99,6 +99,7 @@ public final class BenchCommand implements Callable<Integer>
     /** Held, so the level set on it stays (java.util.logging keeps loggers weakly). */
     private static final java.util.logging.Logger TIDEMARK_LOG = java.util.logging.Logger.getLogger("io.tidemark");
     private static final String KAFKA_CLIENT_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.apache.kafka.clients";
+    private static final String RAFT_LOG_LEVEL = "org.slf4j.simpleLogger.log.io.microraft";
 
     private final PrintStream stdout;
     private final PrintStream stderr;
@@ -157,8 +158,8 @@ public final class BenchCommand implements Callable<Integer>
                 try
                 {
                     result = new Lab(plan, Lab.embedded(root, clusterBrokers), progress).run(root, "embedded: " + clusterBrokers + " broker" +
-                        (clusterBrokers == 1 ? "" : "s") + " in one JVM on 127.0.0.1, " + (temporary ? "temporary directories (deleted)" :
-                        "directories under " + root));
+                        (clusterBrokers == 1 ? "" : "s") + " in one JVM on 127.0.0.1, each a controller voter; " +
+                        (temporary ? "temporary directories (deleted)" : "directories under " + root));
                 }
                 finally
                 {
@@ -192,6 +193,10 @@ public final class BenchCommand implements Callable<Integer>
         {
             System.setProperty(KAFKA_CLIENT_LOG_LEVEL, "error");
         }
+        if (System.getProperty(RAFT_LOG_LEVEL) == null)
+        {
+            System.setProperty(RAFT_LOG_LEVEL, "error"); // election timeouts while a quorum forms or loses power are expected here
+        }
     }
 
     private int clusterBrokers()
@@ -206,10 +211,7 @@ public final class BenchCommand implements Callable<Integer>
         }
         if (brokers > EmbeddedBenchCluster.MAX_BROKERS)
         {
-            stderr.println("tidemark bench: the embedded cluster runs " + EmbeddedBenchCluster.MAX_BROKERS + " broker" +
-                (EmbeddedBenchCluster.MAX_BROKERS == 1 ? "" : "s") + " (the broker does not replicate yet), not " + brokers +
-                "; cells with a larger replication factor are skipped");
-            return EmbeddedBenchCluster.MAX_BROKERS;
+            throw new IllegalArgumentException("--brokers must be 1 .. " + EmbeddedBenchCluster.MAX_BROKERS + " for the embedded cluster, not " + brokers);
         }
         return brokers;
     }

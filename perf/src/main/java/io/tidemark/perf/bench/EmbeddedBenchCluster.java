@@ -4,121 +4,93 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
 import io.tidemark.broker.Broker;
-import io.tidemark.broker.config.BrokerConfig;
+import io.tidemark.broker.EmbeddedCluster;
+import io.tidemark.engine.Log;
 import io.tidemark.engine.PowerCut;
+import io.tidemark.engine.TopicPartition;
 
 /**
- * Brokers in this JVM, on loopback with ephemeral ports, each in its own directory under a root that
- * {@link #close()} deletes. A power cut is {@link Broker#powerCut(Random)} (the engine's {@link PowerCut}
- * on the broker's real files); a restart is a new {@link Broker} on the same directories.
- *
- * <p>Brokers: the broker does not replicate yet, so this runs {@value #MAX_BROKERS} broker. When the
- * broker's in-JVM replicated cluster lands, {@link #start} builds N brokers with it and raises
- * {@link #MAX_BROKERS}; nothing else in the lab changes.
+ * A replicated cluster in this JVM ({@link EmbeddedCluster}: N brokers on loopback, each a controller
+ * voter, ports kept across restarts) in a directory that {@link #close()} deletes. A power cut is
+ * {@link Broker#powerCut(Random)} (the engine's {@link PowerCut} on the broker's real files); a restart
+ * starts the cut nodes again on their directories and ports.
  */
 final class EmbeddedBenchCluster implements BenchCluster
 {
-    /** The most brokers this cluster can run with replication today. */
-    static final int MAX_BROKERS = 1;
+    /** The most brokers the embedded cluster takes (each is a controller voter). */
+    static final int MAX_BROKERS = 9;
 
     private final Path root;
-    private final boolean deleteRoot;
-    private final List<BrokerConfig> configs = new ArrayList<>();
-    private final Broker[] brokers;
+    private final EmbeddedCluster cluster;
 
-    private EmbeddedBenchCluster(final Path root, final boolean deleteRoot, final int n)
+    private EmbeddedBenchCluster(final Path root, final EmbeddedCluster cluster)
     {
         this.root = root;
-        this.deleteRoot = deleteRoot;
-        this.brokers = new Broker[n];
+        this.cluster = cluster;
     }
 
     /**
-     * @param root       where the brokers' directories go (created if missing).
-     * @param deleteRoot whether {@link #close()} deletes {@code root} itself (else only what it created).
-     * @param n          brokers.
+     * @param root where the brokers' directories go (created; deleted by {@link #close()}).
+     * @param n    brokers.
      * @return the running cluster.
      */
-    static EmbeddedBenchCluster start(final Path root, final boolean deleteRoot, final int n)
+    static EmbeddedBenchCluster start(final Path root, final int n)
     {
         if (n < 1 || n > MAX_BROKERS)
         {
-            throw new IllegalArgumentException("the embedded cluster runs 1 .. " + MAX_BROKERS + " brokers (replication is not in the broker " +
-                "yet), not " + n);
+            throw new IllegalArgumentException("the embedded cluster runs 1 .. " + MAX_BROKERS + " brokers, not " + n);
         }
-        final EmbeddedBenchCluster cluster = new EmbeddedBenchCluster(root, deleteRoot, n);
         try
         {
-            for (int i = 0; i < n; i++)
-            {
-                final Path dir = Files.createDirectories(root.resolve("node-" + i));
-                cluster.configs.add(config(i, dir, n));
-                cluster.brokers[i] = Broker.start(cluster.configs.get(i));
-            }
-            return cluster;
+            Files.createDirectories(root);
         }
         catch (final IOException ex)
         {
-            cluster.close();
             throw new UncheckedIOException(ex);
+        }
+        try
+        {
+            return new EmbeddedBenchCluster(root, EmbeddedCluster.builder(root).brokers(n)
+                .set("num.io.threads", 2)
+                .set("num.network.threads", 1)
+                .set("num.partitions", Topics.PARTITIONS)
+                .set("auto.create.topics.enable", false)
+                .set("log.segment.bytes", 64 * 1024 * 1024)
+                .set("log.segment.preallocate.bytes", 4 * 1024 * 1024)
+                .start());
         }
         catch (final RuntimeException ex)
         {
             try
             {
-                cluster.close();
+                delete(root);
             }
-            catch (final RuntimeException closing)
+            catch (final UncheckedIOException deleting)
             {
-                ex.addSuppressed(closing);
+                ex.addSuppressed(deleting);
             }
             throw ex;
         }
     }
 
-    private static BrokerConfig config(final int node, final Path dir, final int n)
-    {
-        final Map<String, String> p = new HashMap<>();
-        p.put("node.id", String.valueOf(node + 1));
-        p.put("log.dirs", dir.toAbsolutePath().toString());
-        p.put("listeners", "PLAINTEXT://127.0.0.1:0");
-        p.put("num.io.threads", "2");
-        p.put("num.network.threads", "1");
-        p.put("num.partitions", "3");
-        p.put("default.replication.factor", String.valueOf(Math.min(3, n)));
-        p.put("auto.create.topics.enable", "false");
-        p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
-        p.put("log.segment.preallocate.bytes", String.valueOf(4 * 1024 * 1024));
-        return BrokerConfig.parse(p);
-    }
-
     @Override
     public String bootstrapServers()
     {
-        final StringBuilder b = new StringBuilder();
-        for (final Broker broker : brokers)
-        {
-            if (broker != null)
-            {
-                b.append(b.length() == 0 ? "" : ",").append(broker.bootstrapServers());
-            }
-        }
-        return b.toString();
+        return cluster.bootstrapServers();
     }
 
     @Override
     public int brokers()
     {
-        return brokers.length;
+        return cluster.size();
     }
 
     @Override
@@ -139,9 +111,7 @@ final class EmbeddedBenchCluster implements BenchCluster
         final List<PowerCut.Cut> cuts = new ArrayList<>();
         for (final int node : nodes)
         {
-            final Broker broker = brokers[node];
-            brokers[node] = null;
-            cuts.addAll(broker.powerCut(random));
+            cuts.addAll(cluster.powerCut(node, random));
         }
         return cuts;
     }
@@ -149,74 +119,60 @@ final class EmbeddedBenchCluster implements BenchCluster
     @Override
     public void restart(final List<Integer> nodes)
     {
-        for (final int node : nodes)
+        cluster.restart(nodes);
+    }
+
+    @Override
+    public boolean awaitSettled(final String topic, final Duration timeout) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        if (!Topics.awaitFullIsr(bootstrapServers(), topic, timeout))
         {
-            if (brokers[node] != null)
-            {
-                throw new IllegalStateException("node " + node + " is running");
-            }
-            brokers[node] = Broker.start(configs.get(node));
+            return false;
         }
+        while (System.nanoTime() < deadline)
+        {
+            if (caughtUp(topic))
+            {
+                return true;
+            }
+            Thread.sleep(20); // followers fetching: re-checked until the high watermarks reach the log ends, bounded by the deadline
+        }
+        return false;
+    }
+
+    private boolean caughtUp(final String topic)
+    {
+        for (int p = 0; p < Topics.PARTITIONS; p++)
+        {
+            final int leader = cluster.leaderOf(topic, p);
+            final Broker broker = leader < 0 ? null : cluster.broker(leader);
+            final Log log = broker == null ? null : broker.logManager().log(new TopicPartition(topic, p));
+            if (log == null || log.highWatermark() < log.logEndOffset())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public String description()
     {
-        return "embedded: " + brokers.length + " broker" + (brokers.length == 1 ? "" : "s") + " in this JVM on 127.0.0.1, directories under " +
-            root + (deleteRoot ? " (deleted afterwards)" : "");
+        return "embedded: " + cluster.size() + " broker" + (cluster.size() == 1 ? "" : "s") + " in one JVM on 127.0.0.1 (each a controller " +
+            "voter), directories under " + root;
     }
 
     @Override
     public void close()
     {
-        RuntimeException failure = null;
-        for (int i = 0; i < brokers.length; i++)
-        {
-            if (brokers[i] != null)
-            {
-                try
-                {
-                    brokers[i].close();
-                }
-                catch (final RuntimeException ex)
-                {
-                    if (failure == null)
-                    {
-                        failure = ex;
-                    }
-                    else
-                    {
-                        failure.addSuppressed(ex);
-                    }
-                }
-                brokers[i] = null;
-            }
-        }
         try
         {
-            delete(deleteRoot ? root : null);
-            if (!deleteRoot)
-            {
-                for (int i = 0; i < brokers.length; i++)
-                {
-                    delete(root.resolve("node-" + i));
-                }
-            }
+            cluster.close();
         }
-        catch (final UncheckedIOException ex)
+        finally
         {
-            if (failure == null)
-            {
-                failure = ex;
-            }
-            else
-            {
-                failure.addSuppressed(ex);
-            }
-        }
-        if (failure != null)
-        {
-            throw failure;
+            delete(root);
         }
     }
 

@@ -57,6 +57,12 @@ final class ExternalBenchCluster implements BenchCluster
     }
 
     @Override
+    public boolean awaitSettled(final String topic, final java.time.Duration timeout) throws InterruptedException
+    {
+        return Topics.awaitFullIsr(bootstrap, topic, timeout);
+    }
+
+    @Override
     public String description()
     {
         return "external: " + brokers + " broker" + (brokers == 1 ? "" : "s") + " at " + bootstrap + " (no power cuts)";

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
 
 import io.tidemark.engine.PowerCut;
@@ -50,6 +51,8 @@ public final class Lab
          */
         BenchCluster open(int cellIndex);
     }
+
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
 
     private record Open(LoadResult load, Histogram e2eUs)
     {
@@ -91,7 +94,7 @@ public final class Lab
             @Override
             public BenchCluster open(final int cellIndex)
             {
-                return EmbeddedBenchCluster.start(root.resolve("cell-" + cellIndex), true, brokers);
+                return EmbeddedBenchCluster.start(root.resolve("cell-" + cellIndex), brokers);
             }
         };
     }
@@ -239,7 +242,7 @@ public final class Lab
     private CutRecord cutTrial(final BenchCluster cluster, final Cell cell, final String topic, final String mode, final long seed)
         throws InterruptedException
     {
-        final Random random = new Random(seed);
+        final Random random = new Random(new SplittableRandom(seed).nextLong()); // neighbouring seeds, unrelated draws
         Topics.create(cluster.bootstrapServers(), topic, cell, cluster.tidemarkTopicConfigs());
         final AckLedger ledger = new AckLedger();
         final long cutAfterNs = (long)((0.3 + 0.6 * random.nextDouble()) * plan.durationMs() * 1_000_000);
@@ -261,7 +264,19 @@ public final class Lab
             "tidemark-bench-load");
         producing.setDaemon(true);
         producing.start();
-        final long cutAt = start + cutAfterNs;
+        final long flowing = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        while (ledger.count() == 0 && System.nanoTime() < flowing && producing.isAlive())
+        {
+            Thread.sleep(1); // the first acknowledgement: the cut moment counts from when the load flows
+        }
+        if (ledger.count() == 0)
+        {
+            load.stop();
+            producing.join();
+            throw new IllegalStateException(topic + ": no record acknowledged within " + SETTLE_TIMEOUT.toSeconds() + " s (" + load.failed() +
+                " failed: " + load.firstFailure() + ")");
+        }
+        final long cutAt = System.nanoTime() + cutAfterNs;
         long now;
         while ((now = System.nanoTime()) < cutAt)
         {
@@ -282,6 +297,12 @@ public final class Lab
         final long restartStart = System.nanoTime();
         cluster.restart(nodes);
         final long restartMs = (System.nanoTime() - restartStart) / 1_000_000;
+        final boolean settled = cluster.awaitSettled(topic, SETTLE_TIMEOUT);
+        if (!settled)
+        {
+            System.getLogger(Lab.class.getName()).log(System.Logger.Level.WARNING, topic + ": not settled (ISR full, high watermarks at the log " +
+                "ends) " + SETTLE_TIMEOUT.toSeconds() + " s after the restart; reading back what the leaders serve");
+        }
         final ReadBack back = ReadBack.read(cluster.bootstrapServers(), topic, ledger, Duration.ofSeconds(60));
         long lost = 0;
         long firstLost = Long.MAX_VALUE;

@@ -73,7 +73,7 @@ final class Topics
     }
 
     /**
-     * Creates the topic and waits until every partition has a leader.
+     * Creates the topic and waits until every partition has a leader and a full ISR.
      */
     static void create(final String bootstrap, final String topic, final Cell cell, final boolean tidemark) throws InterruptedException
     {
@@ -83,13 +83,13 @@ final class Topics
                 .configs(configs(cell.policy(), tidemark, cell.replicationFactor()));
             admin.createTopics(List.of(t)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             final long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!led(admin, topic))
+            while (!healed(admin, topic))
             {
                 if (System.nanoTime() > deadline)
                 {
-                    throw new IllegalStateException("topic " + topic + " has partitions without a leader after " + TIMEOUT);
+                    throw new IllegalStateException("topic " + topic + " has partitions without a leader or a full ISR after " + TIMEOUT);
                 }
-                Thread.sleep(20); // metadata propagation: re-described until led, bounded by the deadline
+                Thread.sleep(20); // metadata propagation: re-described until led with a full ISR, bounded by the deadline
             }
         }
         catch (final ExecutionException | TimeoutException ex)
@@ -98,7 +98,30 @@ final class Topics
         }
     }
 
-    private static boolean led(final Admin admin, final String topic) throws InterruptedException
+    /**
+     * Waits until every partition has a leader and all its replicas in the ISR (after a restart: the
+     * cluster healed), or the timeout passed.
+     *
+     * @return whether it healed in time.
+     */
+    static boolean awaitFullIsr(final String bootstrap, final String topic, final Duration timeout) throws InterruptedException
+    {
+        try (Admin admin = admin(bootstrap))
+        {
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline)
+            {
+                if (healed(admin, topic))
+                {
+                    return true;
+                }
+                Thread.sleep(50); // re-described until healed, bounded by the deadline
+            }
+            return false;
+        }
+    }
+
+    private static boolean healed(final Admin admin, final String topic) throws InterruptedException
     {
         try
         {
@@ -106,12 +129,12 @@ final class Topics
                 .get(topic);
             for (final TopicPartitionInfo p : d.partitions())
             {
-                if (p.leader() == null || p.leader().isEmpty())
+                if (p.leader() == null || p.leader().isEmpty() || p.isr().size() < p.replicas().size())
                 {
                     return false;
                 }
             }
-            return d.partitions().size() == PARTITIONS;
+            return !d.partitions().isEmpty();
         }
         catch (final ExecutionException | TimeoutException ex)
         {
