@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
         "The durability-vs-latency lab: for each flush policy x acks x replication factor x record size, measure throughput, produce and " +
             "end-to-end latency, and the acknowledged records actually lost when the power is cut under load (read back after restart).",
         "Default: policies none,interval:100,interval:10,messages:100,batch x acks 1,all x the largest replication factor the embedded " +
-            "cluster takes x 100 B records, 3 power cuts per cell (about 3 minutes on 2 cores). --full runs the whole grid " +
+            "cluster takes x 100 B records, 2 seeds x power cuts of one node and of all nodes per cell (about 3 minutes on 2 cores). --full runs the whole grid " +
             "(adds replication factors 1 and 3 and 1 KiB records)." },
     footer = { "", "Writes to --out: results.csv, cuts.csv, results.json, hgrm/*.hgrm and report.html (self-contained, no network).",
         "Against another cluster (Apache Kafka, Redpanda, a Tidemark started elsewhere): --bootstrap-server HOST:PORT runs the same workload " +
@@ -69,7 +69,7 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--seed", paramLabel = "SEED", description = "Base seed of the power cuts (default: random, printed).")
     Long seed;
 
-    @Option(names = { "--seeds", "--cuts" }, paramLabel = "N", defaultValue = "3",
+    @Option(names = { "--seeds", "--cuts" }, paramLabel = "N", defaultValue = "2",
         description = "Power-cut trials per cut mode and cell (default: ${DEFAULT-VALUE}).")
     int seeds;
 

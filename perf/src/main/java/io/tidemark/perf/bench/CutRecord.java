@@ -19,8 +19,11 @@ import java.util.List;
  * @param duplicates     records read back more than once.
  * @param moved          acknowledged records read back at another partition or offset.
  * @param restartMs      time to start the cut nodes again (recovery included).
+ * @param settled        whether the topic settled before the read-back (every replica back in the ISR, the
+ *                       leaders' high watermarks at their log ends); if not, records the cluster still holds
+ *                       above a high watermark count as lost, because no consumer can read them.
  */
 public record CutRecord(String mode, long seed, List<Integer> nodes, long cutAtMs, long ackedAtCut, long acked, long unsyncedAtCut,
-    long readBack, long lost, double windowMs, double spanMs, long duplicates, long moved, long restartMs)
+    long readBack, long lost, double windowMs, double spanMs, long duplicates, long moved, long restartMs, boolean settled)
 {
 }

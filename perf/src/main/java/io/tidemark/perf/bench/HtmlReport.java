@@ -334,7 +334,7 @@ final class HtmlReport
     {
         b.append("<h2>Every power cut</h2>\n<table><tr><th>cell</th><th>mode</th><th>seed</th><th>nodes</th><th>cut at ms</th>")
             .append("<th>acked at cut</th><th>acked</th><th>unsynced at cut</th><th>read back</th><th>lost</th><th>window ms</th><th>span ms</th>")
-            .append("<th>duplicates</th><th>moved</th><th>restart ms</th></tr>\n");
+            .append("<th>duplicates</th><th>moved</th><th>restart ms</th><th>settled</th></tr>\n");
         for (final CellResult r : result.cells())
         {
             for (final CutRecord k : r.cuts())
@@ -342,8 +342,8 @@ final class HtmlReport
                 b.append("<tr><td class=\"l\">").append(esc(r.cell().label())).append("</td><td>").append(k.mode()).append("</td><td>")
                     .append(k.seed()).append("</td><td>").append(k.nodes()).append("</td>")
                     .append(String.format(Locale.ROOT, "<td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%.1f</td><td>%.1f</td>" +
-                        "<td>%d</td><td>%d</td><td>%d</td></tr>\n", k.cutAtMs(), k.ackedAtCut(), k.acked(), k.unsyncedAtCut(), k.readBack(), k.lost(),
-                        k.windowMs(), k.spanMs(), k.duplicates(), k.moved(), k.restartMs()));
+                        "<td>%d</td><td>%d</td><td>%d</td><td>%s</td></tr>\n", k.cutAtMs(), k.ackedAtCut(), k.acked(), k.unsyncedAtCut(), k.readBack(),
+                        k.lost(), k.windowMs(), k.spanMs(), k.duplicates(), k.moved(), k.restartMs(), k.settled() ? "yes" : "no"));
             }
         }
         b.append("</table>\n");

@@ -52,7 +52,8 @@ public final class Lab
         BenchCluster open(int cellIndex);
     }
 
-    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration FLOW_TIMEOUT = Duration.ofSeconds(30);
 
     private record Open(LoadResult load, Histogram e2eUs)
     {
@@ -143,7 +144,16 @@ public final class Lab
         final List<CellResult> results = new ArrayList<>();
         for (int i = 0; i < plan.cells().size(); i++)
         {
-            results.add(runCell(i, plan.cells().get(i), cutsPerCell));
+            try
+            {
+                results.add(runCell(i, plan.cells().get(i), cutsPerCell));
+            }
+            catch (final RuntimeException ex)
+            {
+                // one broken cell does not lose the others' figures; the reports name the failure
+                System.getLogger(Lab.class.getName()).log(System.Logger.Level.ERROR, "cell " + plan.cells().get(i).label() + " failed", ex);
+                results.add(CellResult.skipped(plan.cells().get(i), "failed: " + ex));
+            }
         }
         progress.done();
         return new SweepResult(plan, cluster, machine(), fsync, results, (System.nanoTime() - start) / 1e9);
@@ -264,7 +274,7 @@ public final class Lab
             "tidemark-bench-load");
         producing.setDaemon(true);
         producing.start();
-        final long flowing = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        final long flowing = System.nanoTime() + FLOW_TIMEOUT.toNanos();
         while (ledger.count() == 0 && System.nanoTime() < flowing && producing.isAlive())
         {
             Thread.sleep(1); // the first acknowledgement: the cut moment counts from when the load flows
@@ -273,7 +283,7 @@ public final class Lab
         {
             load.stop();
             producing.join();
-            throw new IllegalStateException(topic + ": no record acknowledged within " + SETTLE_TIMEOUT.toSeconds() + " s (" + load.failed() +
+            throw new IllegalStateException(topic + ": no record acknowledged within " + FLOW_TIMEOUT.toSeconds() + " s (" + load.failed() +
                 " failed: " + load.firstFailure() + ")");
         }
         final long cutAt = System.nanoTime() + cutAfterNs;
@@ -327,7 +337,7 @@ public final class Lab
         Topics.delete(cluster.bootstrapServers(), topic);
         return new CutRecord(mode, seed, List.copyOf(nodes), cutAfterNs / 1_000_000, ackedAtCut, ledger.count(), unsynced, back.records(),
             lost, lost == 0 ? 0 : Math.max(0, (cutNanos - firstLost) / 1e6), lost == 0 ? 0 : (lastLost - firstLost) / 1e6, back.duplicates(),
-            back.moved(), restartMs);
+            back.moved(), restartMs, settled);
     }
 
     /**

@@ -57,7 +57,9 @@ final class Reports
             }
             final String loss = r.cuts().isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f/%.0f/%.0f", Stats.min(r.lost()), Stats.median(r.lost()),
                 Stats.max(r.lost()));
-            final String window = r.cuts().isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f", Stats.max(r.windowsMs()));
+            final long unsettled = r.cuts().stream().filter(k -> !k.settled()).count();
+            final String window = (r.cuts().isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f", Stats.max(r.windowsMs()))) +
+                (unsettled > 0 ? " (" + unsettled + " unsettled)" : "");
             out.printf(Locale.ROOT, "%s | %9.0f %7.2f %8.2f | %8.2f %8.2f %8.2f %8.2f | %8.2f %8.2f | %4d %-17s %9s%n", head,
                 r.closed().recordsPerSecond(), r.closed().megabytesPerSecond(c.recordSize()), r.closed().latencyMs(99),
                 r.open().latencyMs(50), r.open().latencyMs(99), r.open().latencyMs(99.9), r.open().latencyMs(100),
@@ -69,7 +71,9 @@ final class Reports
             out.println("  " + v.text());
         }
         out.printf(Locale.ROOT, "%nwindow = from the earliest lost acknowledgement to the cut; open-loop latency counts from each record's due " +
-            "send time (no coordinated omission).%nsweep took %.0f s.%n", result.seconds());
+            "send time (no coordinated omission).%nunsettled = the cluster had not healed (ISR full, high watermarks at the log ends) 10 s after " +
+            "the restart: records it holds above a high watermark are counted lost, since no consumer can read them.%nsweep took %.0f s.%n",
+            result.seconds());
     }
 
     static List<Path> write(final SweepResult result, final Path dir) throws IOException
@@ -148,7 +152,7 @@ final class Reports
     static String cutsCsv(final SweepResult result)
     {
         final StringBuilder b = new StringBuilder("policy,acks,replication_factor,record_size,mode,seed,nodes,cut_at_ms,acked_at_cut,acked,")
-            .append("unsynced_at_cut,read_back,lost,window_ms,span_ms,duplicates,moved,restart_ms\n");
+            .append("unsynced_at_cut,read_back,lost,window_ms,span_ms,duplicates,moved,restart_ms,settled\n");
         for (final CellResult r : result.cells())
         {
             final Cell c = r.cell();
@@ -159,7 +163,7 @@ final class Reports
                     .append("\",").append(k.cutAtMs()).append(',').append(k.ackedAtCut()).append(',').append(k.acked()).append(',')
                     .append(k.unsyncedAtCut()).append(',').append(k.readBack()).append(',').append(k.lost()).append(',').append(f(k.windowMs()))
                     .append(',').append(f(k.spanMs())).append(',').append(k.duplicates()).append(',').append(k.moved()).append(',')
-                    .append(k.restartMs()).append('\n');
+                    .append(k.restartMs()).append(',').append(k.settled()).append('\n');
             }
         }
         return b.toString();
@@ -273,6 +277,7 @@ final class Reports
             j.field("duplicates").num(k.duplicates());
             j.field("moved").num(k.moved());
             j.field("restart_ms").num(k.restartMs());
+            j.field("settled").bool(k.settled());
             j.close('}');
         }
         j.close(']');
@@ -347,6 +352,12 @@ final class Reports
             {
                 quote(s);
             }
+            return this;
+        }
+
+        Json bool(final boolean v)
+        {
+            b.append(v);
             return this;
         }
 

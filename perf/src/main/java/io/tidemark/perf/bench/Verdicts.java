@@ -69,6 +69,9 @@ final class Verdicts
             final String cutWord = lost.size() + " power cut" + (lost.size() == 1 ? "" : "s") + (modes.isEmpty() ? "" :
                 " (" + String.join(" and ", modes.stream().map(m -> "all".equals(m) ? "all nodes" : "one node").toList()) + ")");
             final long maxLost = (long)Stats.max(lost);
+            final long unsettled = group.stream().flatMap(r -> r.cuts().stream()).filter(k -> !k.settled()).count();
+            final String caveat = unsettled == 0 ? "" : " " + unsettled + " of the cuts had not settled 10 s after the restart (replicas out of " +
+                "the ISR): what they hold above a high watermark counts as lost.";
             final String text;
             if (lost.isEmpty())
             {
@@ -76,12 +79,12 @@ final class Verdicts
             }
             else if (maxLost == 0)
             {
-                text = who + ": 0 acknowledged records lost in " + cutWord + ".";
+                text = who + ": 0 acknowledged records lost in " + cutWord + "." + caveat;
             }
             else
             {
                 text = String.format(Locale.ROOT, "%s: up to %d acknowledged records / %.0f ms of acknowledged writes lost per cut (median %.0f) in %s.",
-                    who, maxLost, Stats.max(windows), Stats.median(lost), cutWord);
+                    who, maxLost, Stats.max(windows), Stats.median(lost), cutWord) + caveat;
             }
             verdicts.add(new Verdict(c.policy(), c.acks(), rf, lost.size(), maxLost, Stats.median(lost), Stats.max(windows), text));
         }
