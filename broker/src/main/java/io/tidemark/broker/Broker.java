@@ -311,7 +311,9 @@ public final class Broker implements AutoCloseable
         final long timeoutMs = config.requestTimeoutMs();
         final PartitionLookup lookup = new PartitionLookup(metadata, replicaManager);
         final TopicConfigDescriber describer = new TopicConfigDescriber(config);
-        final ProducerIdManager producerIds = new LocalProducerIdManager(storage, config.logDirs().get(0));
+        // with a quorum every broker answers InitProducerId: ids must differ across brokers
+        final ProducerIdManager producerIds = config.hasQuorum() ? LocalProducerIdManager.forNode(storage, config.logDirs().get(0), config.nodeId())
+            : new LocalProducerIdManager(storage, config.logDirs().get(0));
         final BrokerApis apis = new BrokerApis()
             .register(ApiKeys.PRODUCE, 0, 13, new ProduceHandler(metadata, replicaManager))
             .register(ApiKeys.FETCH, 4, 18, new FetchHandler(metadata, lookup, requestPool, fetchTimer, config.fetchMaxBytes()))

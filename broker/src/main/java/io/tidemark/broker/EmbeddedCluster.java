@@ -15,7 +15,9 @@ import java.util.Random;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.IntFunction;
+import java.util.function.ObjIntConsumer;
 
 import io.tidemark.broker.config.BrokerConfig;
 import io.tidemark.engine.PowerCut;
@@ -45,6 +47,8 @@ import io.tidemark.replication.controller.TopicInfo;
  */
 public final class EmbeddedCluster implements AutoCloseable
 {
+    private static final System.Logger LOG = System.getLogger(EmbeddedCluster.class.getName());
+
     private final Path dir;
     private final int size;
     private final Map<String, String> overrides;
@@ -249,37 +253,10 @@ public final class EmbeddedCluster implements AutoCloseable
             }
             final BrokerConfig config = config(id);
             final Storage s = storage.apply(id);
-            starting.add(CompletableFuture.supplyAsync(() -> Broker.builder(config).storage(s).start(), r ->
-            {
-                final Thread t = new Thread(r, "tidemark-embedded-start-" + id);
-                t.setDaemon(true);
-                t.start();
-            }));
+            starting.add(CompletableFuture.supplyAsync(() -> Broker.builder(config).storage(s).start(),
+                thread("tidemark-embedded-start-" + id)));
         }
-        RuntimeException failure = null;
-        for (int i = 0; i < ids.size(); i++)
-        {
-            try
-            {
-                brokers[ids.get(i)] = starting.get(i).join();
-            }
-            catch (final CompletionException ex)
-            {
-                final RuntimeException cause = ex.getCause() instanceof RuntimeException re ? re : ex;
-                if (failure == null)
-                {
-                    failure = cause;
-                }
-                else
-                {
-                    failure.addSuppressed(cause);
-                }
-            }
-        }
-        if (failure != null)
-        {
-            throw failure;
-        }
+        awaitAll(starting, (broker, i) -> brokers[ids.get(i)] = broker);
     }
 
     /**
@@ -458,20 +435,20 @@ public final class EmbeddedCluster implements AutoCloseable
             }
             if (b != null)
             {
-                stopping.add(CompletableFuture.runAsync(b::close, r ->
-                {
-                    final Thread t = new Thread(r, "tidemark-embedded-stop");
-                    t.setDaemon(true);
-                    t.start();
-                }));
+                stopping.add(CompletableFuture.runAsync(b::close, thread("tidemark-embedded-stop-" + i)));
             }
         }
+        awaitAll(stopping, (ignored, i) -> LOG.log(System.Logger.Level.DEBUG, "embedded broker stopped"));
+    }
+
+    private static <T> void awaitAll(final List<CompletableFuture<T>> futures, final ObjIntConsumer<T> done)
+    {
         RuntimeException failure = null;
-        for (final CompletableFuture<Void> f : stopping)
+        for (int i = 0; i < futures.size(); i++)
         {
             try
             {
-                f.join();
+                done.accept(futures.get(i).join(), i);
             }
             catch (final CompletionException ex)
             {
@@ -490,5 +467,15 @@ public final class EmbeddedCluster implements AutoCloseable
         {
             throw failure;
         }
+    }
+
+    private static Executor thread(final String name)
+    {
+        return r ->
+        {
+            final Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            t.start();
+        };
     }
 }

@@ -1452,6 +1452,10 @@ public final class Log implements AutoCloseable
         }
         if (target >= nextOffset)
         {
+            // Nothing to cut, but an epoch may start at the log end without any batch of it: this replica
+            // led that epoch and lost leadership (or power) before appending. Keeping the entry would make
+            // the log claim an epoch its new leader never wrote and refuse that leader's older batches.
+            epochCache.truncateFromEnd(nextOffset);
             return nextOffset;
         }
         if (target <= logStartOffset)

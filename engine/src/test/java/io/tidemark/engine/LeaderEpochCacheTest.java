@@ -275,6 +275,28 @@ class LeaderEpochCacheTest
     }
 
     @Test
+    void shouldDropAnEpochThatStartsAtTheLogEndWithoutBatchesWhenTruncatedAtOrPastTheEnd()
+    {
+        try (Log log = openLog())
+        {
+            log.leaderEpoch(4);
+            assertTrue(Batches.append(log, 1000, "a", "b").succeeded());
+            // led epoch 6 and lost leadership before appending anything in it
+            log.assignLeaderEpoch(6);
+            assertEquals(List.of(new Entry(4, 0), new Entry(6, 2)), log.epochCache().entries());
+            // the new leader's answer for epoch 6 is at or past our end: nothing to cut, but epoch 6 must go
+            assertEquals(2, log.truncateTo(5));
+            assertEquals(List.of(new Entry(4, 0)), log.epochCache().entries());
+            // so the new leader's batches of epoch 4 are accepted
+            final UnsafeBuffer next = Batches.batch(1001, "c");
+            final RecordBatchFlyweight b = new RecordBatchFlyweight().wrap(next, 0);
+            b.baseOffset(2);
+            b.partitionLeaderEpoch(4);
+            assertTrue(log.appendAsReplica(next, 0, next.capacity()).succeeded());
+        }
+    }
+
+    @Test
     void shouldTrimTheCacheWhenTheLogIsTruncated()
     {
         try (Log log = openLog())

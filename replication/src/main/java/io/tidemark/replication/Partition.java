@@ -33,6 +33,9 @@ import org.agrona.concurrent.EpochClock;
  */
 public final class Partition
 {
+    /** Pause after a refused or failed ISR change before proposing another. */
+    static final long ALTER_RETRY_BACKOFF_MS = 500;
+
     /**
      * What the leader knows about one follower.
      */
@@ -77,6 +80,7 @@ public final class Partition
     private int previousEpoch = -1;
     private long leaderEpochStartOffset;
     private boolean alterPending;
+    private long alterRetryNotBeforeMs;
     private long alterSinceMs;
     private List<Integer> pendingIsr = List.of();
 
@@ -567,7 +571,7 @@ public final class Partition
      */
     synchronized List<Integer> proposeIsrShrink(final long nowMs, final long lagMaxMs)
     {
-        if (!leader || alterPending)
+        if (!leader || alterPending || nowMs < alterRetryNotBeforeMs)
         {
             return null;
         }
@@ -597,7 +601,7 @@ public final class Partition
      */
     synchronized List<Integer> proposeIsrExpand()
     {
-        if (!leader || alterPending)
+        if (!leader || alterPending || clock.time() < alterRetryNotBeforeMs)
         {
             return null;
         }
@@ -647,6 +651,9 @@ public final class Partition
     {
         alterPending = false;
         pendingIsr = List.of();
+        // refused or failed: do not propose again on the very next fetch (a fenced follower fetches every
+        // few milliseconds and the controller would refuse it every time)
+        alterRetryNotBeforeMs = clock.time() + ALTER_RETRY_BACKOFF_MS;
     }
 
     /**

@@ -256,16 +256,18 @@ final class ReplicaFetcher
         {
             LOG.log(System.Logger.Level.INFO, "{0}: truncating from {1} to {2} (leader {3} says epoch {4} ends at {5})",
                 s.partition.topicPartition(), leo, target, leaderId, a.leaderEpoch(), a.endOffset());
-            try
-            {
-                log.truncateTo(target);
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.log(System.Logger.Level.ERROR, s.partition.topicPartition() + ": truncation failed", ex);
-                pause(s);
-                return;
-            }
+        }
+        try
+        {
+            // also when nothing is cut: the log then drops an epoch that starts at its end without any batch
+            // (this replica led it and lost leadership or power before appending), which the leader never had
+            log.truncateTo(target);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, s.partition.topicPartition() + ": truncation failed", ex);
+            pause(s);
+            return;
         }
         s.phase = Phase.FETCHING;
     }

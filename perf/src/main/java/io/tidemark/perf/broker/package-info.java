@@ -1,5 +1,5 @@
 /**
  * Broker benchmarks on the official Kafka clients: {@link io.tidemark.perf.broker.ClientPerf}, run against
- * Tidemark and Apache Kafka on the same machine by {@code perf/broker-bench.sh}.
+ * Tidemark and Apache Kafka on the same machine by {@code perf/scripts/broker-bench.sh}.
  */
 package io.tidemark.perf.broker;

@@ -2,7 +2,7 @@
 # Broker benchmark: Tidemark and Apache Kafka 4.1.1 side by side, on this machine, in one session, measured by the
 # same harness (io.tidemark.perf.broker.ClientPerf on the official kafka-clients).
 #
-#   ./mvnw -q package -DskipTests && perf/broker-bench.sh [OUT_DIR]
+#   ./mvnw -q package -DskipTests && perf/scripts/broker-bench.sh [OUT_DIR]
 #
 # Both brokers run as single nodes on loopback with the same heap (BENCH_HEAP, default Kafka's -Xms1g -Xmx1g), no
 # fsync per write (Tidemark flush.policy none, Kafka's default flush settings), 3 partitions per topic, and run at
@@ -10,8 +10,14 @@
 # record sizes 100 B and 1 KiB x acks 1 and all: closed-loop produce (throughput), consume of what was produced,
 # and produce at a fixed rate (latency without coordinated omission). Results: OUT_DIR/results.txt (RESULT lines)
 # and OUT_DIR/results.md (table with Tidemark/Kafka ratios, heap and peak RSS of each broker).
+# Closed-loop runs use the producer's defaults (like kafka-producer-perf-test); fixed-rate runs set linger.ms
+# (RATE_LINGER_MS, default 0) so their latency shows the broker rather than the client's batching wait.
+# The whole run holds the shared lock (/tmp/tidemark-build.lock): the machine is shared and has 2 cores.
 set -e
-root=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "$TIDEMARK_BENCH_LOCKED" ]; then
+    TIDEMARK_BENCH_LOCKED=1 exec flock /tmp/tidemark-build.lock "$0" "$@"
+fi
+root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/perf/target/broker-bench}
 heap=${BENCH_HEAP:--Xms1g -Xmx1g}
 records_small=${RECORDS_100:-2000000}
@@ -19,6 +25,7 @@ records_large=${RECORDS_1K:-400000}
 rate_small=${RATE_100:-20000}
 rate_large=${RATE_1K:-5000}
 rate_seconds=${RATE_SECONDS:-20}
+rate_linger=${RATE_LINGER_MS:-0}
 tidemark_port=${TIDEMARK_PORT:-29092}
 kafka_port=${KAFKA_PORT:-19092}
 jar="$root/perf/target/tidemark.jar"
@@ -27,20 +34,21 @@ client="java -Xmx1g -cp $jar io.tidemark.perf.broker.ClientPerf"
 
 rm -rf "$out"
 mkdir -p "$out/tidemark"
-"$root/perf/kafka-server.sh" fetch
+"$root/perf/scripts/apache-kafka.sh" fetch
 
 cat > "$out/tidemark/server.properties" <<PROPS
 node.id=1
 listeners=PLAINTEXT://127.0.0.1:$tidemark_port
 log.dirs=$out/tidemark/logs
 num.partitions=3
+log.flush.policy=none
 PROPS
 JAVA_OPTS="$heap" "$root/bin/tidemark" broker --config "$out/tidemark/server.properties" > "$out/tidemark/broker.out" 2>&1 &
 tidemark_pid=$!
-kafka_pid=$(KAFKA_HEAP_OPTS="$heap" "$root/perf/kafka-server.sh" start "$out/kafka" "$kafka_port")
+kafka_pid=$(KAFKA_HEAP_OPTS="$heap" "$root/perf/scripts/apache-kafka.sh" start "$out/kafka" "$kafka_port")
 cleanup() {
     kill "$tidemark_pid" 2>/dev/null || true
-    "$root/perf/kafka-server.sh" stop "$kafka_pid" || true
+    "$root/perf/scripts/apache-kafka.sh" stop "$kafka_pid" || true
 }
 trap cleanup EXIT INT TERM
 
@@ -82,7 +90,7 @@ for size in 100 1024; do
         both produce --topic "tput-$size-$acks" --records "$records" --record-size "$size" --acks "$acks"
         both consume --topic "tput-$size-$acks"
         both produce --topic "rate-$size-$acks" --records $((rate * rate_seconds)) --warmup-records $((rate * 5)) \
-            --record-size "$size" --acks "$acks" --rate "$rate"
+            --record-size "$size" --acks "$acks" --rate "$rate" --producer-property "linger.ms=$rate_linger"
     done
 done
 
@@ -101,5 +109,5 @@ memory kafka "$kafka_pid"
     echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee -a "$out/results.txt"
 
-awk -f "$root/perf/broker-bench-report.awk" "$out/results.txt" > "$out/results.md"
+awk -f "$root/perf/scripts/broker-bench-report.awk" "$out/results.txt" > "$out/results.md"
 cat "$out/results.md"

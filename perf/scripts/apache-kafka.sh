@@ -1,16 +1,16 @@
 #!/bin/sh
 # Runs Apache Kafka (4.1.1, single KRaft node, loopback) from its Maven Central jars, for the broker benchmark:
-#   perf/kafka-server.sh fetch                 download the server jars into perf/target/kafka-libs
-#   perf/kafka-server.sh start DATA_DIR PORT   format DATA_DIR if new, start in the background, print the pid
-#   perf/kafka-server.sh stop PID              SIGTERM and wait
+#   perf/scripts/apache-kafka.sh fetch                 download the server jars into perf/target/kafka-libs
+#   perf/scripts/apache-kafka.sh start DATA_DIR PORT   format DATA_DIR if new, start in the background, print the pid
+#   perf/scripts/apache-kafka.sh stop PID              SIGTERM and wait
 # KAFKA_HEAP_OPTS (default -Xms1g -Xmx1g, as kafka-server-start.sh) and KAFKA_OPTS are passed to the JVM.
 set -e
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 libs="$root/perf/target/kafka-libs"
 
 fetch() {
     if [ ! -f "$libs/kafka_2.13-4.1.1.jar" ]; then
-        (cd "$root" && ./mvnw -q -f perf/kafka/pom.xml dependency:copy-dependencies \
+        (cd "$root" && ./mvnw -q -f perf/scripts/apache-kafka/pom.xml dependency:copy-dependencies \
             -DoutputDirectory="$libs" -DincludeScope=runtime)
     fi
 }
