@@ -36,10 +36,10 @@ final class HtmlReport
         "batch", "#2ca02c");
     private static final String[] OTHER_COLOURS = { "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22" };
 
-    private static final int W = 640;
+    private static final int W = 690;
     private static final int H = 360;
     private static final int LEFT = 64;
-    private static final int RIGHT = 150;
+    private static final int RIGHT = 200;
     private static final int TOP = 20;
     private static final int BOTTOM = 44;
     private static final double MAX_NINES = 4; // 99.99

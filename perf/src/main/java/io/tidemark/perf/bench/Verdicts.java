@@ -32,6 +32,24 @@ final class Verdicts
     {
     }
 
+    private static String byMode(final List<CellResult> group, final List<String> modes)
+    {
+        final List<String> parts = new ArrayList<>();
+        for (final String mode : modes)
+        {
+            final List<Long> lost = new ArrayList<>();
+            for (final CellResult r : group)
+            {
+                for (final CutRecord c : r.cuts(mode))
+                {
+                    lost.add(c.lost());
+                }
+            }
+            parts.add(String.format(Locale.ROOT, "%s: up to %.0f", "all".equals(mode) ? "all nodes" : "one node", Stats.max(lost)));
+        }
+        return "; " + String.join(", ", parts);
+    }
+
     static List<Verdict> of(final SweepResult result)
     {
         final boolean severalRf = result.plan().cells().stream().map(Cell::replicationFactor).distinct().count() > 1;
@@ -83,8 +101,8 @@ final class Verdicts
             }
             else
             {
-                text = String.format(Locale.ROOT, "%s: up to %d acknowledged records / %.0f ms of acknowledged writes lost per cut (median %.0f) in %s.",
-                    who, maxLost, Stats.max(windows), Stats.median(lost), cutWord) + caveat;
+                text = String.format(Locale.ROOT, "%s: up to %d acknowledged records / %.0f ms of acknowledged writes lost per cut (median %.0f) in %s%s.",
+                    who, maxLost, Stats.max(windows), Stats.median(lost), cutWord, modes.size() > 1 ? byMode(group, modes) : "") + caveat;
             }
             verdicts.add(new Verdict(c.policy(), c.acks(), rf, lost.size(), maxLost, Stats.median(lost), Stats.max(windows), text));
         }
