@@ -11,11 +11,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.tidemark.broker.api.BrokerApis;
@@ -41,6 +43,7 @@ import io.tidemark.broker.group.GroupConfig;
 import io.tidemark.broker.group.GroupCoordinator;
 import io.tidemark.broker.metadata.MetadataView;
 import io.tidemark.broker.metadata.PartitionHosting;
+import io.tidemark.broker.metadata.RegistrationGate;
 import io.tidemark.broker.network.KafkaFrameHandler;
 import io.tidemark.broker.network.RequestProcessor;
 import io.tidemark.broker.produce.ProduceHandler;
@@ -288,17 +291,41 @@ public final class Broker implements AutoCloseable
         final BrokerInfo self = self(incarnation);
         controller = controllerFactory.create(new ControllerFactory.Context(config, storage, clusterId, self, topicDefaults));
         metadata = new MetadataView(controller, config.nodeId(), topicDefaults);
-        controller.addListener(new PartitionHosting(config.nodeId(), logManager, producerStates,
-            new MetadataApplier(replicaManager, topicDefaults), topicDefaults));
+        final PartitionHosting hosting = new PartitionHosting(config.nodeId(), logManager, producerStates,
+            new MetadataApplier(replicaManager, topicDefaults), topicDefaults);
         groupCoordinator = new GroupCoordinator(GroupConfig.from(config), metadata, replicaManager, clock);
-        controller.addListener(groupCoordinator::onMetadata); // after the partitions are applied: loads and unloads groups
+        // partitions first, then the groups (it loads and unloads them); nothing until the registration is in
+        final RegistrationGate gate = new RegistrationGate(config.nodeId(), image ->
+        {
+            hosting.accept(image);
+            groupCoordinator.onMetadata(image);
+        });
+        controller.addListener(gate);
         lifecycle = new BrokerLifecycle(controller, replicationScheduler, self, incarnation, logManager.openedCleanly(),
             () -> ReplicaLogSummary.of(config.nodeId(), logManager.logs()), epoch ->
             {
                 brokerEpoch = epoch;
                 replicaManager.brokerEpoch(epoch);
             }, config.brokerHeartbeatIntervalMs(), 500);
-        lifecycle.start().join();
+        gate.registered(lifecycle.start().join());
+        try
+        {
+            gate.opened().get(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "broker " + config.nodeId() + ": registered, but no metadata holding the registration " +
+                "arrived within " + config.requestTimeoutMs() + " ms; its partitions start when it does");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("broker " + config.nodeId() + ": interrupted while starting", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("broker " + config.nodeId() + ": applying metadata failed", ex.getCause());
+        }
         processor = buildProcessor();
         for (final KafkaFrameHandler h : frameHandlers)
         {

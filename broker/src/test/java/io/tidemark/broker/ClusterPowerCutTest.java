@@ -1,6 +1,7 @@
 package io.tidemark.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -202,6 +203,96 @@ class ClusterPowerCutTest
         finally
         {
             cluster.close();
+        }
+    }
+
+    /**
+     * Regression (found by {@link ClusterFaultTest}): the leader alone loses power under flush policy
+     * {@code none}, so its log goes back to what was synced (here: nothing), and restarts at once, before its
+     * session expires. Its replayed metadata still names it leader; acting on that before the controller
+     * processed its unclean registration, it answered its followers' OffsetForLeaderEpoch with its empty log
+     * and they truncated every acknowledged record away. The followers must keep them and one of them must
+     * lead.
+     */
+    @Test
+    void shouldKeepEveryAcknowledgedRecordWhenTheLeaderAloneLosesPowerAndRestartsAtOnce() throws Exception
+    {
+        final long seed = Seeds.seed("ClusterPowerCutTest.leader");
+        System.out.println("ClusterPowerCutTest leader seed " + seed);
+        final Random random = new Random(seed);
+        try (EmbeddedCluster cluster = EmbeddedCluster.builder(dir).brokers(3)
+            .set("broker.session.timeout.ms", 10_000)
+            .set("broker.heartbeat.interval.ms", 300)
+            .set("replica.fetch.wait.max.ms", 50)
+            .set("replica.fetch.backoff.ms", 20)
+            .set("log.segment.bytes", 4 * 1024 * 1024)
+            .set("log.segment.preallocate.bytes", 256 * 1024)
+            .start())
+        {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers())))
+            {
+                admin.createTopics(List.of(new NewTopic("volatile", 1, (short)3)
+                    .configs(Map.of("min.insync.replicas", "2", "flush.policy", "none")))).all().get();
+            }
+            Await.await("ISR of 3", WAIT, () ->
+            {
+                final var info = cluster.partition("volatile", 0);
+                return info != null && info.leader() >= 0 && info.isr().size() == 3;
+            });
+            final Set<String> acked = ConcurrentHashMap.newKeySet();
+            final Map<String, Object> props = new HashMap<>();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+            props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+            final int records = 1_000 + random.nextInt(1_000);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(props))
+            {
+                for (int i = 0; i < records; i++)
+                {
+                    final String value = "v" + i;
+                    producer.send(new ProducerRecord<>("volatile", value), (md, error) ->
+                    {
+                        if (error == null)
+                        {
+                            acked.add(value);
+                        }
+                    });
+                }
+                producer.flush();
+            }
+            assertEquals(records, acked.size(), "every record acknowledged before the cut");
+            final int leader = cluster.leaderOf("volatile", 0);
+            final List<PowerCut.Cut> cuts = cluster.powerCut(leader, random);
+            assertFalse(cluster.isRunning(leader), "the leader is down");
+            cluster.restart(leader);
+            Await.await("a leader and a full ISR after the restart", WAIT, () ->
+            {
+                final var info = cluster.partition("volatile", 0);
+                return info != null && info.leader() >= 0 && info.isr().size() == 3;
+            });
+            final Set<String> read = new HashSet<>();
+            try (KafkaConsumer<String, String> consumer = TestBrokers.consumer(cluster.bootstrapServers(), Map.of()))
+            {
+                final List<TopicPartition> tps = List.of(new TopicPartition("volatile", 0));
+                consumer.assign(tps);
+                consumer.seekToBeginning(tps);
+                Await.await("read every acknowledged record or the end offset", WAIT, () ->
+                {
+                    for (final ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200)))
+                    {
+                        assertTrue(read.add(r.value()), "duplicate " + r.value());
+                    }
+                    return read.containsAll(acked) || consumer.position(tps.get(0)) >= consumer.endOffsets(tps).get(tps.get(0));
+                });
+            }
+            final Set<String> lost = new HashSet<>(acked);
+            lost.removeAll(read);
+            System.out.println("ClusterPowerCutTest leader: " + acked.size() + " acknowledged, " + read.size() + " read back, " +
+                lost.size() + " lost; cuts " + cuts);
+            assertEquals(0, lost.size(), () -> "acknowledged records lost when the leader alone lost power (seed " + seed + "), for example " +
+                lost.stream().sorted().limit(10).toList());
         }
     }
 }
