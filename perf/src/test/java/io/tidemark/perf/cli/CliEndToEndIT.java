@@ -197,8 +197,13 @@ class CliEndToEndIT
         final Run fromOffset = tidemark(null, "consume", "--bootstrap-server", bootstrap, "--topic", "lines", "--partition", "0",
             "--offset", "98", "--max-messages", "4", "--timeout-ms", "30000");
         assertEquals(List.of("value 98", "value 99", "tail-a", "tail-b"), fromOffset.out().lines().toList());
-        assertEquals(2, tidemark(null, "consume", "--bootstrap-server", bootstrap, "--topic", "lines", "--group", "g").exit(),
-            "consumer groups are refused with a message until they exist");
+        final Run group = tidemark(null, "consume", "--bootstrap-server", bootstrap, "--topic", "lines", "--group", "g",
+            "--from-beginning", "--max-messages", "102", "--timeout-ms", "30000");
+        assertEquals(0, group.exit(), group.err());
+        assertEquals(102, group.out().lines().count(), "a group member of the only group reads every record");
+        final Run again = tidemark(null, "consume", "--bootstrap-server", bootstrap, "--topic", "lines", "--group", "g",
+            "--from-beginning", "--timeout-ms", "3000");
+        assertEquals(List.of(), again.out().lines().toList(), "the group resumes from its committed offsets: nothing left to read");
     }
 
     @Test
