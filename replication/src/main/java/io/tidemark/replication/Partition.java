@@ -596,10 +596,17 @@ public final class Partition
 
     /**
      * ISR expansion (leader): a replica outside the ISR rejoins once it has caught up in the current
-     * leader epoch (its log end reaches both the high watermark and the epoch's start offset).
+     * leader epoch (its log end reaches both the high watermark and the epoch's start offset) and is still
+     * fetching: its last fetch is at most {@code maxFetchAgeMs} old. The last condition keeps a replica
+     * that crashed or was fenced after catching up from being proposed again and again on its stale
+     * progress, each proposal holding the HW back (a pending joiner counts for it) until the controller
+     * refuses it; Kafka reaches the same end by not proposing fenced brokers (KIP-841).
      * Returns the proposed ISR and marks a change pending, or null.
+     *
+     * @param nowMs         now (the clock of the followers' fetch times).
+     * @param maxFetchAgeMs how recent the replica's last fetch must be.
      */
-    synchronized List<Integer> proposeIsrExpand()
+    synchronized List<Integer> proposeIsrExpand(final long nowMs, final long maxFetchAgeMs)
     {
         if (!leader || alterPending || clock.time() < alterRetryNotBeforeMs)
         {
@@ -614,7 +621,7 @@ public final class Partition
                 continue;
             }
             final ReplicaProgress p = followers.get(r);
-            if (p != null && p.logEndOffset >= hw && p.logEndOffset >= leaderEpochStartOffset)
+            if (p != null && p.logEndOffset >= hw && p.logEndOffset >= leaderEpochStartOffset && nowMs - p.lastFetchTimeMs <= maxFetchAgeMs)
             {
                 isr.add(r);
             }

@@ -312,7 +312,9 @@ public final class ReplicaManager implements AutoCloseable
         {
             return;
         }
-        final List<Integer> expanded = partition.proposeIsrExpand();
+        // a live follower fetches again within replica.fetch.wait.max.ms of its last answer
+        final long maxFetchAgeMs = Math.max(config.replicaLagTimeMaxMs() / 2, 2L * config.replicaFetchWaitMaxMs());
+        final List<Integer> expanded = partition.proposeIsrExpand(scheduler.nowMs(), maxFetchAgeMs);
         if (expanded != null)
         {
             sendIsrChange(partition, expanded);

@@ -146,6 +146,20 @@ class PartitionLeaderTest
     }
 
     @Test
+    void shouldProposeOnlyCaughtUpFollowersThatAreStillFetchingForTheIsr() throws Exception
+    {
+        start(1);
+        replicas.applyState(state(List.of(1, 2, 3), List.of(1, 2), 1, 0, 1, FlushPolicy.NONE));
+        final Partition partition = replicas.partition(TP);
+        final long before = scheduler.nowMs();
+        assertEquals(ReplicationError.NONE, replicas.updateFollowerState(TP, 3, 0, 0), "broker 3 fetched and has caught up");
+        final long after = scheduler.nowMs();
+        assertNull(partition.proposeIsrExpand(after + 60_000, 1_000),
+            "a minute later without a fetch it may have crashed or been fenced: not proposed on its stale progress");
+        assertEquals(List.of(1, 2, 3), partition.proposeIsrExpand(after, 1_000 + after - before), "while it fetches it rejoins");
+    }
+
+    @Test
     void shouldUseDurableOffsetsForTheHighWatermarkUnderTheBatchPolicy() throws Exception
     {
         start(1);
