@@ -62,6 +62,7 @@ public final class ConsumeCommand implements Callable<Integer>
 
     private final PrintStream out;
     private final PrintStream err;
+    private long printed;
 
     /**
      * Prints to the standard streams.
@@ -148,36 +149,11 @@ public final class ConsumeCommand implements Callable<Integer>
             }
         }, "tidemark-consume-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        long printed = 0;
         try
         {
             consumer.subscribe(List.of(topic));
-            long idleSince = System.nanoTime();
-            while (maxMessages == null || printed < maxMessages)
-            {
-                boolean any = false;
-                for (final ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200)))
-                {
-                    any = true;
-                    print(r, printKey, printOffset, printPartition, separator);
-                    printed++;
-                    if (maxMessages != null && printed >= maxMessages)
-                    {
-                        // commit exactly what was printed: records polled beyond it are left for the group
-                        consumer.seek(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
-                        break;
-                    }
-                }
-                out.flush();
-                if (any)
-                {
-                    idleSince = System.nanoTime();
-                }
-                else if (timeoutMs != null && System.nanoTime() - idleSince > timeoutMs * 1_000_000L)
-                {
-                    break;
-                }
-            }
+            // at the limit, commit exactly what was printed: records polled beyond it are left for the group
+            printRecords(consumer, printKey, printOffset, printPartition, separator, true);
             consumer.commitSync();
         }
         catch (final org.apache.kafka.common.errors.WakeupException ex)
@@ -198,6 +174,45 @@ public final class ConsumeCommand implements Callable<Integer>
         }
         err.println("Processed a total of " + printed + " messages");
         return 0;
+    }
+
+    /**
+     * Polls and prints until {@code --max-messages} were printed or {@code --timeout-ms} passed without a record.
+     *
+     * @param seekPastLast at the limit, seek each partition just past the last record printed (so a commit covers
+     *                     exactly what was printed).
+     */
+    private void printRecords(final KafkaConsumer<String, String> consumer, final boolean printKey, final boolean printOffset,
+        final boolean printPartition, final String separator, final boolean seekPastLast)
+    {
+        long idleSince = System.nanoTime();
+        while (maxMessages == null || printed < maxMessages)
+        {
+            boolean any = false;
+            for (final ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200)))
+            {
+                any = true;
+                print(r, printKey, printOffset, printPartition, separator);
+                printed++;
+                if (maxMessages != null && printed >= maxMessages)
+                {
+                    if (seekPastLast)
+                    {
+                        consumer.seek(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+                    }
+                    break;
+                }
+            }
+            out.flush();
+            if (any)
+            {
+                idleSince = System.nanoTime();
+            }
+            else if (timeoutMs != null && System.nanoTime() - idleSince > timeoutMs * 1_000_000L)
+            {
+                break;
+            }
+        }
     }
 
     private void print(final ConsumerRecord<String, String> r, final boolean printKey, final boolean printOffset,
@@ -223,7 +238,6 @@ public final class ConsumeCommand implements Callable<Integer>
     private int consumeAssigned(final KafkaConsumer<String, String> consumer, final boolean printKey, final boolean printOffset,
         final boolean printPartition, final String separator)
     {
-        long printed = 0;
         final List<TopicPartition> assigned = new ArrayList<>();
         if (partition != null)
         {
@@ -258,30 +272,7 @@ public final class ConsumeCommand implements Callable<Integer>
         {
             consumer.seekToEnd(assigned);
         }
-        long idleSince = System.nanoTime();
-        while (maxMessages == null || printed < maxMessages)
-        {
-            boolean any = false;
-            for (final ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200)))
-            {
-                any = true;
-                print(r, printKey, printOffset, printPartition, separator);
-                printed++;
-                if (maxMessages != null && printed >= maxMessages)
-                {
-                    break;
-                }
-            }
-            out.flush();
-            if (any)
-            {
-                idleSince = System.nanoTime();
-            }
-            else if (timeoutMs != null && System.nanoTime() - idleSince > timeoutMs * 1_000_000L)
-            {
-                break;
-            }
-        }
+        printRecords(consumer, printKey, printOffset, printPartition, separator, false);
         err.println("Processed a total of " + printed + " messages");
         return 0;
     }
