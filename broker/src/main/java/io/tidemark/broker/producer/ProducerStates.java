@@ -215,6 +215,11 @@ public final class ProducerStates
                 }
             }
         }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            // the partition was deleted (its directory renamed for deletion) while a snapshot was written: nothing to keep
+            return offsets;
+        }
         catch (final IOException ex)
         {
             LOG.log(System.Logger.Level.WARNING, "cannot list " + dir + ": " + ex.getMessage());
