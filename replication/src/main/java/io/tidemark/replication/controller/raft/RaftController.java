@@ -258,13 +258,19 @@ public final class RaftController extends ControllerClientBase implements Contro
         {
             raftExecutor.close();
             scheduler.close();
-            publisher.shutdownNow();
+            // let a listener call in progress finish (it may be creating or deleting a log: an interrupt would close
+            // its file channels under it); queued publications return at once since the publisher is closed
+            publisher.shutdown();
             try
             {
-                publisher.awaitTermination(10, TimeUnit.SECONDS);
+                if (!publisher.awaitTermination(10, TimeUnit.SECONDS))
+                {
+                    publisher.shutdownNow();
+                }
             }
             catch (final InterruptedException ex)
             {
+                publisher.shutdownNow();
                 Thread.currentThread().interrupt();
             }
         };
