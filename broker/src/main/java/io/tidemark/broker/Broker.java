@@ -41,6 +41,7 @@ import io.tidemark.broker.fetch.FetchHandler;
 import io.tidemark.broker.group.GroupApis;
 import io.tidemark.broker.group.GroupConfig;
 import io.tidemark.broker.group.GroupCoordinator;
+import io.tidemark.broker.metadata.LeaderBalance;
 import io.tidemark.broker.metadata.MetadataView;
 import io.tidemark.broker.metadata.PartitionHosting;
 import io.tidemark.broker.metadata.RegistrationGate;
@@ -65,6 +66,7 @@ import io.tidemark.replication.TransportReplicationLink;
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.Controller;
 import io.tidemark.replication.controller.MetadataApplier;
+import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicConfigs;
 import io.tidemark.replication.controller.raft.RaftController;
@@ -331,6 +333,12 @@ public final class Broker implements AutoCloseable
         {
             h.ready(processor);
         }
+        if (config.hasQuorum() && Boolean.parseBoolean(config.valueOf(BrokerConfigKeys.AUTO_LEADER_REBALANCE_ENABLE).trim()))
+        {
+            final long intervalMs = TimeUnit.SECONDS.toMillis(Long.parseLong(config.valueOf(BrokerConfigKeys.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS).trim()));
+            final int percentage = Integer.parseInt(config.valueOf(BrokerConfigKeys.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE).trim());
+            background.scheduleWithFixedDelay(() -> rebalanceLeaders(percentage), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        }
         background.scheduleWithFixedDelay(producerStates::snapshotAll, config.producerState().snapshotIntervalMs(),
             config.producerState().snapshotIntervalMs(), TimeUnit.MILLISECONDS);
         background.scheduleWithFixedDelay(producerStates::expireAll, config.producerState().expirationCheckIntervalMs(),
@@ -338,6 +346,40 @@ public final class Broker implements AutoCloseable
         LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " of cluster " + clusterId + " started (broker epoch " +
             brokerEpoch + ", " + logManager.logs().size() + " logs, " + (existingClusterId == null ? "new log directories" :
             logManager.openedCleanly() ? "clean previous shutdown" : "unclean previous shutdown: logs recovered") + "), serving " + boundAdvertised);
+    }
+
+    /**
+     * On the active controller's broker: preferred-leader elections where a broker leads too few of the
+     * partitions it is the preferred replica of ({@link LeaderBalance}).
+     */
+    private void rebalanceLeaders(final int percentage)
+    {
+        try
+        {
+            final MetadataImage image = controller.image();
+            if (image.controllerId() != config.nodeId())
+            {
+                return;
+            }
+            final Map<String, List<Integer>> moves = LeaderBalance.imbalanced(image, percentage);
+            if (moves.isEmpty())
+            {
+                return;
+            }
+            LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + " (active controller): leader imbalance above " + percentage +
+                "%, preferred-leader election for " + moves);
+            controller.electLeaders(true, moves).whenComplete((moved, ex) ->
+            {
+                if (ex != null)
+                {
+                    LOG.log(System.Logger.Level.WARNING, "automatic preferred-leader election failed: " + ex);
+                }
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "leader balance check failed: " + ex);
+        }
     }
 
     private RequestProcessor buildProcessor()

@@ -249,4 +249,59 @@ class EmbeddedClusterTest
             assertTrue(ex.getCause().getMessage().contains("4") && ex.getCause().getMessage().contains("3"), ex.getCause().getMessage());
         }
     }
+
+    /**
+     * Kafka's automatic leader rebalance: after a broker's crash its partitions are led by the others; once it
+     * is back in their ISRs the active controller moves leadership back to it (the preferred replica) without
+     * anyone asking.
+     */
+    @Test
+    void shouldMoveLeadershipBackToPreferredReplicasAutomaticallyAfterARestart() throws Exception
+    {
+        try (EmbeddedCluster cluster = EmbeddedCluster.builder(dir).brokers(3)
+            .set("broker.session.timeout.ms", 3000)
+            .set("broker.heartbeat.interval.ms", 300)
+            .set("replica.lag.time.max.ms", 3000)
+            .set("replica.fetch.wait.max.ms", 100)
+            .set("log.segment.bytes", 4 * 1024 * 1024)
+            .set("log.segment.preallocate.bytes", 1024 * 1024)
+            .set("leader.imbalance.check.interval.seconds", 1)
+            .start();
+            Admin admin = admin(cluster))
+        {
+            admin.createTopics(List.of(new NewTopic("balanced", 6, (short)3))).all().get();
+            Await.await("full ISRs", WAIT, () -> allIsr(cluster, "balanced", 6, 3));
+            final int victim = cluster.leaderOf("balanced", 0);
+            cluster.crash(victim);
+            Await.await("leadership moved off broker " + victim, WAIT, () ->
+            {
+                for (int p = 0; p < 6; p++)
+                {
+                    final PartitionInfo info = cluster.partition("balanced", p);
+                    if (info == null || info.leader() < 0 || info.leader() == victim)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            cluster.restart(victim);
+            Await.await("every partition led by its preferred replica again", WAIT, () ->
+            {
+                for (int p = 0; p < 6; p++)
+                {
+                    final PartitionInfo info = cluster.partition("balanced", p);
+                    if (info == null || info.leader() != info.replicas().get(0))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            final Map<Integer, TopicPartitionInfo> after = describe(admin, "balanced");
+            assertEquals(6, after.values().stream().filter(p -> p.leader().id() == p.replicas().get(0).id()).count(),
+                "the admin client sees the preferred leaders: " + after);
+            assertTrue(after.values().stream().anyMatch(p -> p.leader().id() == victim), "the restarted broker leads again");
+        }
+    }
 }

@@ -92,6 +92,9 @@ import io.tidemark.replication.controller.TopicConfigs;
  * group.min.session.timeout.ms                 6000                         [1, 2147483647]                  smallest session.timeout.ms a member may ask for
  * group.max.session.timeout.ms                 1800000                      [1, 2147483647]                  largest session.timeout.ms a member may ask for
  * group.max.size                               2147483647                   [1, 2147483647]                  most members of one group
+ * auto.leader.rebalance.enable                 true                         true or false                    the active controller moves leadership back to preferred replicas when a broker leads too few of its own
+ * leader.imbalance.check.interval.seconds      300                          [1, 604800]                      how often the active controller checks leader balance
+ * leader.imbalance.per.broker.percentage       10                           [0, 100]                         share of a broker's preferred partitions led elsewhere that triggers preferred-leader elections
  * </pre>
  */
 public final class BrokerConfigKeys
@@ -240,6 +243,12 @@ public final class BrokerConfigKeys
     public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
     /** {@code group.max.size}. */
     public static final String GROUP_MAX_SIZE = "group.max.size";
+    /** {@code auto.leader.rebalance.enable}. */
+    public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+    /** {@code leader.imbalance.check.interval.seconds}. */
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
+    /** {@code leader.imbalance.per.broker.percentage}. */
+    public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
 
     /** Every key, in documentation order. */
     public static final List<ConfigKey> ALL;
@@ -378,6 +387,11 @@ public final class BrokerConfigKeys
         add(m, intKey(GROUP_MIN_SESSION_TIMEOUT_MS, "6000", 1, Integer.MAX_VALUE, null, "smallest session.timeout.ms a member may ask for"));
         add(m, intKey(GROUP_MAX_SESSION_TIMEOUT_MS, "1800000", 1, Integer.MAX_VALUE, null, "largest session.timeout.ms a member may ask for"));
         add(m, intKey(GROUP_MAX_SIZE, String.valueOf(Integer.MAX_VALUE), 1, Integer.MAX_VALUE, null, "most members of one group"));
+        add(m, boolKey(AUTO_LEADER_REBALANCE_ENABLE, "true", null,
+            "the active controller moves leadership back to preferred replicas when a broker leads too few of its own"));
+        add(m, intKey(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, "300", 1, 604_800, null, "how often the active controller checks leader balance"));
+        add(m, intKey(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, "10", 0, 100, null,
+            "share of a broker's preferred partitions led elsewhere that triggers preferred-leader elections"));
         BY_NAME = Collections.unmodifiableMap(m);
         ALL = List.copyOf(m.values());
     }
