@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +28,12 @@ import io.tidemark.testkit.history.Values;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,13 +49,17 @@ import org.junit.jupiter.api.io.TempDir;
  * idempotent acks=all producer, a consumer reading throughout), checked with the RELIABILITY §4 checker:
  * kill -9 of the leader, a power cut of one node (flush policy {@code none}: its unsynced pages tear), a
  * clean stop, each followed by a restart. The contract (acks=all, RF 3, min.insync.replicas 2): no
- * acknowledged record lost, none duplicated, order kept, nothing read that is later lost.
+ * acknowledged record lost, none duplicated, order kept, nothing read that is later lost. A consumer-group
+ * member commits what it processed after each poll (the coordinator moves with the faults): committed
+ * offsets never go backwards and never pass a record no member had read (RELIABILITY §1, consumer groups).
  */
 @Tag(Tags.INTEGRATION)
 @Tag(Tags.FAULT)
 class ClusterFaultTest
 {
     private static final String TOPIC = "faults";
+    private static final String GROUP = "faults-group";
+    private static final int GROUP_MEMBER = 200;
     private static final int PARTITIONS = 2;
     private static final Duration WAIT = Duration.ofSeconds(90);
 
@@ -90,6 +98,8 @@ class ClusterFaultTest
             .set("replica.fetch.backoff.ms", 100)
             .set("log.segment.bytes", 4 * 1024 * 1024)
             .set("log.segment.preallocate.bytes", 256 * 1024)
+            .set("offsets.topic.num.partitions", 3)
+            .set("group.initial.rebalance.delay.ms", 0)
             .start())
         {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers())))
@@ -99,8 +109,10 @@ class ClusterFaultTest
             Await.await("full ISRs", WAIT, () -> fullIsr(cluster));
             final Thread producer = new Thread(() -> produce(cluster, history, stop), "fault-test-producer");
             final Thread consumer = new Thread(() -> consume(cluster, history, stop), "fault-test-consumer");
+            final Thread member = new Thread(() -> consumeInGroup(cluster, history, stop), "fault-test-group-member");
             producer.start();
             consumer.start();
+            member.start();
             try
             {
                 for (int round = 0; round < rounds; round++)
@@ -133,11 +145,15 @@ class ClusterFaultTest
                 stop.set(true);
                 producer.join(TimeUnit.SECONDS.toMillis(60));
                 consumer.join(TimeUnit.SECONDS.toMillis(60));
+                member.join(TimeUnit.SECONDS.toMillis(60));
             }
             final FinalRead finalRead = finalRead(cluster);
             final Report report = new Checker(Contract.acksAll().toBuilder().idempotent(true).build()).seed(seed).check(history, finalRead);
             System.out.println(report);
             assertTrue(report.acknowledged() > 0, "something was acknowledged");
+            assertTrue(history.ops().stream().anyMatch(op -> op.f() == io.tidemark.testkit.history.Op.Fn.COMMIT &&
+                op.type() == io.tidemark.testkit.history.Op.Type.OK), "the group member committed offsets");
+            assertTrue(finalRead.committed().containsKey(GROUP), "the group's committed offsets were read back");
             assertTrue(report.valid(), "seed " + seed + ": " + report);
         }
     }
@@ -225,7 +241,12 @@ class ClusterFaultTest
 
     private static KafkaConsumer<byte[], byte[]> consumer(final EmbeddedCluster cluster)
     {
-        final Map<String, Object> props = new HashMap<>();
+        return consumer(cluster, Map.of());
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(final EmbeddedCluster cluster, final Map<String, Object> extra)
+    {
+        final Map<String, Object> props = new HashMap<>(extra);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -234,6 +255,7 @@ class ClusterFaultTest
         props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
         props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        props.putAll(extra);
         return new KafkaConsumer<>(props);
     }
 
@@ -273,7 +295,92 @@ class ClusterFaultTest
         }
     }
 
-    private static FinalRead finalRead(final EmbeddedCluster cluster)
+    /**
+     * A group member that commits, after each poll, the position past every record it processed; its
+     * assignments and commits go into the history.
+     */
+    private static void consumeInGroup(final EmbeddedCluster cluster, final History history, final AtomicBoolean stop)
+    {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(cluster, props))
+        {
+            consumer.subscribe(List.of(TOPIC), new ConsumerRebalanceListener()
+            {
+                @Override
+                public void onPartitionsRevoked(final Collection<TopicPartition> partitions)
+                {
+                    // what was processed is committed after each poll already
+                }
+
+                @Override
+                public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
+                {
+                    history.assign(GROUP_MEMBER, GROUP, partitions.stream().map(TopicPartition::partition).sorted().toList());
+                }
+            });
+            while (!stop.get())
+            {
+                final History.Poll poll = history.invokePoll(GROUP_MEMBER, GROUP);
+                final Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
+                try
+                {
+                    final PollRecords.Builder records = PollRecords.builder();
+                    for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100)))
+                    {
+                        records.add(r.partition(), r.offset(), Values.decode(r.value()));
+                        processed.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                    }
+                    poll.ok(records.build());
+                }
+                catch (final RuntimeException e)
+                {
+                    poll.info(e.toString());
+                    continue;
+                }
+                if (processed.isEmpty())
+                {
+                    continue;
+                }
+                final List<History.Commit> commits = new java.util.ArrayList<>();
+                processed.forEach((tp, o) -> commits.add(history.invokeCommit(GROUP_MEMBER, GROUP, tp.partition(), o.offset())));
+                try
+                {
+                    consumer.commitSync(processed, Duration.ofSeconds(10));
+                    commits.forEach(History.Commit::ok);
+                }
+                catch (final CommitFailedException e)
+                {
+                    commits.forEach(c -> c.fail(e.toString())); // refused: the member was no longer in the generation
+                }
+                catch (final RuntimeException e)
+                {
+                    commits.forEach(c -> c.info(e.toString())); // timed out or interrupted: it may have been written
+                }
+            }
+        }
+    }
+
+    private static Map<Integer, Long> committedOffsets(final EmbeddedCluster cluster) throws Exception
+    {
+        final Map<Integer, Long> committed = new HashMap<>();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers())))
+        {
+            admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(WAIT.toSeconds(), TimeUnit.SECONDS)
+                .forEach((tp, o) ->
+                {
+                    if (o != null)
+                    {
+                        committed.put(tp.partition(), o.offset());
+                    }
+                });
+        }
+        return committed;
+    }
+
+    private static FinalRead finalRead(final EmbeddedCluster cluster) throws Exception
     {
         // every leader's high watermark has caught up with its log end: the committed log is all there is
         Await.await("high watermarks at the log ends", WAIT, () ->
@@ -292,6 +399,7 @@ class ClusterFaultTest
             return true;
         });
         final FinalRead.Builder builder = FinalRead.builder();
+        committedOffsets(cluster).forEach((p, offset) -> builder.committed(GROUP, p, offset));
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(cluster))
         {
             final List<TopicPartition> tps = partitions();
