@@ -45,7 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * seeded fault schedule against the leader of partition 0; then heal, wait for a full ISR, read every
  * partition and check the history against the acks=all idempotent contract: no acknowledged record lost,
  * no duplicate, per-partition order, nothing read that is later lost, nothing read beyond the HW, no
- * offset with two values.
+ * offset with two values; and for the workload's consumer-group member, committed offsets that never go
+ * back and never pass a record no member read.
  *
  * <pre>
  *   kill      kill -9 of the leader, three times, each restarted after 2-5 s
@@ -67,7 +68,9 @@ class ProcessFaultIT
     private static final Map<String, String> BROKER_SETTINGS = Map.of(
         "broker.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS),
         "broker.heartbeat.interval.ms", "1000",
-        "replica.lag.time.max.ms", "3000");
+        "replica.lag.time.max.ms", "3000",
+        "offsets.topic.num.partitions", "5",
+        "group.initial.rebalance.delay.ms", "0");
 
     @TempDir
     Path dir;
@@ -216,6 +219,7 @@ class ProcessFaultIT
             }
             assertTrue(report.valid(), () -> report + "\n" + cluster.tails(60));
             assertTrue(report.acknowledged() > 500, "the workload made progress: " + report.acknowledged() + " acknowledged");
+            assertTrue(read.committed().containsKey(Workload.GROUP), "the group member committed offsets that were read back");
         }
     }
 

@@ -2,7 +2,9 @@ package io.tidemark.perf.cluster;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -16,10 +18,13 @@ import io.tidemark.testkit.history.FinalRead;
 import io.tidemark.testkit.history.History;
 import io.tidemark.testkit.history.PollRecords;
 import io.tidemark.testkit.history.Values;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -31,8 +36,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The RELIABILITY §4 workload over official kafka-clients: idempotent producers with acks=all, each a
  * thread sending unique {@link Values} at a fixed rate to seeded random partitions (pipelined: up to 5
- * requests in flight), and one assign-reader polling every partition from the start; every operation is
- * recorded in a {@link History}. {@link #finalRead} reads every partition to its high watermark at the end.
+ * requests in flight), one assign-reader polling every partition from the start, and one consumer-group
+ * member committing, after each poll, the position past what it processed; every operation is recorded in a
+ * {@link History}. {@link #finalRead} reads every partition to its high watermark at the end, with the
+ * group's committed offsets.
  *
  * <p>Outcomes: a send's callback without error is {@code ok(offset)}; a callback error is {@code info}
  * (after retries and timeouts the record may still have been appended); a {@code send()} that throws
@@ -42,6 +49,10 @@ final class Workload
 {
     /** The reader's process number in the history. */
     static final int READER = 1_000;
+    /** The group member's process number in the history. */
+    static final int MEMBER = 2_000;
+    /** The group the member belongs to. */
+    static final String GROUP = "workload-group";
 
     private final String bootstrap;
     private final String topic;
@@ -78,6 +89,7 @@ final class Workload
             final int process = i;
             threads.add(thread("producer-" + i, () -> produce(process)));
         }
+        threads.add(thread("group-member", this::consumeInGroup));
         threads.add(thread("reader", this::read));
         threads.forEach(Thread::start);
     }
@@ -269,11 +281,86 @@ final class Workload
         return outstanding.get();
     }
 
-    /** Stops the reader. */
+    /** Stops the reader and the group member. */
     void stopReading() throws InterruptedException
     {
         reading.set(false);
         threads.get(threads.size() - 1).join(30_000);
+        threads.get(threads.size() - 2).join(30_000);
+    }
+
+    /**
+     * A group member: subscribes, and after each poll commits the position past every record it processed.
+     * Assignments and commits go into the history ({@code fail} when the commit was refused, {@code info}
+     * when it timed out and may have been written).
+     */
+    private void consumeInGroup()
+    {
+        final Properties props = consumerProps("workload-member");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props))
+        {
+            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener()
+            {
+                @Override
+                public void onPartitionsRevoked(final Collection<TopicPartition> revoked)
+                {
+                    // what was processed is committed after each poll already
+                }
+
+                @Override
+                public void onPartitionsAssigned(final Collection<TopicPartition> assigned)
+                {
+                    history.assign(MEMBER, GROUP, assigned.stream().map(TopicPartition::partition).sorted().toList());
+                }
+            });
+            while (reading.get())
+            {
+                final History.Poll poll = history.invokePoll(MEMBER, GROUP);
+                final Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
+                try
+                {
+                    final PollRecords.Builder b = PollRecords.builder();
+                    for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200)))
+                    {
+                        b.addRaw(r.partition(), r.offset(), r.value());
+                        processed.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                    }
+                    poll.ok(b.build());
+                }
+                catch (final RuntimeException ex)
+                {
+                    poll.info(ex.toString());
+                    continue;
+                }
+                if (!processed.isEmpty())
+                {
+                    commit(consumer, processed);
+                }
+            }
+        }
+    }
+
+    private void commit(final KafkaConsumer<byte[], byte[]> consumer, final Map<TopicPartition, OffsetAndMetadata> offsets)
+    {
+        final List<History.Commit> commits = new ArrayList<>();
+        offsets.forEach((tp, o) -> commits.add(history.invokeCommit(MEMBER, GROUP, tp.partition(), o.offset())));
+        try
+        {
+            consumer.commitSync(offsets, Duration.ofSeconds(10));
+            commits.forEach(History.Commit::ok);
+        }
+        catch (final CommitFailedException ex)
+        {
+            commits.forEach(c -> c.fail(ex.toString()));
+        }
+        catch (final RuntimeException ex)
+        {
+            commits.forEach(c -> c.info(ex.toString()));
+        }
     }
 
     /** @return what crashed a workload thread, if anything. */
@@ -295,6 +382,18 @@ final class Workload
     {
         final List<TopicPartition> tps = topicPartitions();
         final FinalRead.Builder read = FinalRead.builder();
+        final Properties groupProps = consumerProps("workload-final-committed");
+        groupProps.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP); // an OffsetFetch only: this consumer never joins
+        try (KafkaConsumer<byte[], byte[]> offsets = new KafkaConsumer<>(groupProps))
+        {
+            offsets.committed(new HashSet<>(tps), Duration.ofSeconds(30)).forEach((tp, o) ->
+            {
+                if (o != null)
+                {
+                    read.committed(GROUP, tp.partition(), o.offset());
+                }
+            });
+        }
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps("workload-final-read")))
         {
             consumer.assign(tps);
