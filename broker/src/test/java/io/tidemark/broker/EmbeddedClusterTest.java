@@ -53,14 +53,20 @@ class EmbeddedClusterTest
 
     private static EmbeddedCluster start(final Path dir)
     {
-        return EmbeddedCluster.builder(dir).brokers(3)
+        return start(dir, Map.of());
+    }
+
+    private static EmbeddedCluster start(final Path dir, final Map<String, Object> extra)
+    {
+        final EmbeddedCluster.Builder builder = EmbeddedCluster.builder(dir).brokers(3)
             .set("broker.session.timeout.ms", 3000)
             .set("broker.heartbeat.interval.ms", 300)
             .set("replica.lag.time.max.ms", 3000)
             .set("replica.fetch.wait.max.ms", 100)
             .set("log.segment.bytes", 4 * 1024 * 1024)
-            .set("log.segment.preallocate.bytes", 1024 * 1024)
-            .start();
+            .set("log.segment.preallocate.bytes", 1024 * 1024);
+        extra.forEach(builder::set);
+        return builder.start();
     }
 
     private static Admin admin(final EmbeddedCluster cluster)
@@ -258,15 +264,7 @@ class EmbeddedClusterTest
     @Test
     void shouldMoveLeadershipBackToPreferredReplicasAutomaticallyAfterARestart() throws Exception
     {
-        try (EmbeddedCluster cluster = EmbeddedCluster.builder(dir).brokers(3)
-            .set("broker.session.timeout.ms", 3000)
-            .set("broker.heartbeat.interval.ms", 300)
-            .set("replica.lag.time.max.ms", 3000)
-            .set("replica.fetch.wait.max.ms", 100)
-            .set("log.segment.bytes", 4 * 1024 * 1024)
-            .set("log.segment.preallocate.bytes", 1024 * 1024)
-            .set("leader.imbalance.check.interval.seconds", 1)
-            .start();
+        try (EmbeddedCluster cluster = start(dir, Map.of("leader.imbalance.check.interval.seconds", 1));
             Admin admin = admin(cluster))
         {
             admin.createTopics(List.of(new NewTopic("balanced", 6, (short)3))).all().get();
