@@ -61,10 +61,10 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "500ms", description = "Unmeasured load before each phase (default: ${DEFAULT-VALUE}).")
     String warmup;
 
-    @Option(names = "--brokers", paramLabel = "N", defaultValue = "3",
-        description = "Brokers of the embedded cluster, 1 .. " + EmbeddedBenchCluster.MAX_BROKERS + " (default: ${DEFAULT-VALUE}); with " +
-            "--bootstrap-server, how many the cluster has.")
-    int brokers;
+    @Option(names = "--brokers", paramLabel = "N",
+        description = "Brokers of the embedded cluster, 1 .. " + EmbeddedBenchCluster.MAX_BROKERS + " (default: 3); with " +
+            "--bootstrap-server, how many the cluster has (default: as the cluster describes itself).")
+    Integer brokers;
 
     @Option(names = "--seed", paramLabel = "SEED", description = "Base seed of the power cuts (default: random, printed).")
     Long seed;
@@ -201,19 +201,41 @@ public final class BenchCommand implements Callable<Integer>
 
     private int clusterBrokers()
     {
-        if (brokers < 1)
+        if (brokers != null && brokers < 1)
         {
             throw new IllegalArgumentException("--brokers must be >= 1, not " + brokers);
         }
         if (bootstrap != null)
         {
-            return brokers;
+            return brokers != null ? brokers : describedBrokers(bootstrap);
         }
-        if (brokers > EmbeddedBenchCluster.MAX_BROKERS)
+        final int n = brokers != null ? brokers : 3;
+        if (n > EmbeddedBenchCluster.MAX_BROKERS)
         {
-            throw new IllegalArgumentException("--brokers must be 1 .. " + EmbeddedBenchCluster.MAX_BROKERS + " for the embedded cluster, not " + brokers);
+            throw new IllegalArgumentException("--brokers must be 1 .. " + EmbeddedBenchCluster.MAX_BROKERS + " for the embedded cluster, not " + n);
         }
-        return brokers;
+        return n;
+    }
+
+    /**
+     * @return how many brokers the cluster at {@code bootstrap} describes (DescribeCluster through the Admin client).
+     */
+    private static int describedBrokers(final String bootstrap)
+    {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+            java.util.Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)))
+        {
+            return admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
+        }
+        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            throw new IllegalArgumentException("cannot describe the cluster at " + bootstrap + " (give --brokers N): " + ex.getMessage(), ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing the cluster at " + bootstrap, ex);
+        }
     }
 
     SweepPlan plan(final int clusterBrokers)
