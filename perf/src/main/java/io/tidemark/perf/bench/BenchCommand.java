@@ -134,7 +134,7 @@ public final class BenchCommand implements Callable<Integer>
             return 2;
         }
         quietLogs();
-        stderr.println("tidemark bench: " + plan.cells().size() + " cells; " + plan.note() + "; base seed " + plan.seed());
+        stderr.println("tidemark bench: " + plan.cells().size() + (plan.cells().size() == 1 ? " cell; " : " cells; ") + plan.note() + "; base seed " + plan.seed());
         final Progress progress = noProgress ? Progress.quiet() : new Progress(stderr, System.console() != null);
         final SweepResult result;
         final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r ->
@@ -158,7 +158,7 @@ public final class BenchCommand implements Callable<Integer>
                 try
                 {
                     result = new Lab(plan, Lab.embedded(root, clusterBrokers), progress).run(root, "embedded: " + clusterBrokers + " broker" +
-                        (clusterBrokers == 1 ? "" : "s") + " in one JVM on 127.0.0.1, each a controller voter; " +
+                        (clusterBrokers == 1 ? " (its own controller)" : "s, each a controller voter,") + " in one JVM on 127.0.0.1; " +
                         (temporary ? "temporary directories (deleted)" : "directories under " + root));
                 }
                 finally
