@@ -51,13 +51,21 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable
         executor.execute(guard(task));
     }
 
-    private static Runnable guard(final Runnable task)
+    private Runnable guard(final Runnable task)
     {
         return () ->
         {
             try
             {
                 task.run();
+            }
+            catch (final java.util.concurrent.RejectedExecutionException ex)
+            {
+                if (!executor.isShutdown())
+                {
+                    LOG.log(System.Logger.Level.ERROR, "scheduled task failed", ex);
+                }
+                // else: a task rescheduling itself (a heartbeat, a fetch) while this scheduler closes: expected
             }
             catch (final RuntimeException ex)
             {
