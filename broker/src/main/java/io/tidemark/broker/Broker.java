@@ -288,6 +288,29 @@ public final class Broker implements AutoCloseable
             named("tidemark-request-handler-"));
         fetchTimer = Executors.newSingleThreadScheduledExecutor(named("tidemark-fetch-timer"));
         background = Executors.newSingleThreadScheduledExecutor(named("tidemark-broker-background"));
+        // a deleted topic's files go on the background thread: applying metadata (new topics, leaders) never waits for them
+        replicaManager.logRemover(task ->
+        {
+            final Runnable logged = () ->
+            {
+                try
+                {
+                    task.run();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.log(System.Logger.Level.WARNING, "removing a deleted log's files failed (retried when the log directory is next opened): " + ex);
+                }
+            };
+            try
+            {
+                background.execute(logged);
+            }
+            catch (final java.util.concurrent.RejectedExecutionException ex)
+            {
+                logged.run(); // shutting down
+            }
+        });
         final List<KafkaFrameHandler> frameHandlers = bindListeners();
         final UUID incarnation = incarnation();
         final BrokerInfo self = self(incarnation);

@@ -67,6 +67,7 @@ public final class Log implements AutoCloseable
     static final int CMD_CLOSE = 6;
     static final int CMD_ROLL = 7;
     static final int CMD_ASSIGN_EPOCH = 8;
+    static final int CMD_DISCARD = 9;
 
     private static final ThreadLocal<CallerContext> CALLER = ThreadLocal.withInitial(CallerContext::new);
 
@@ -93,6 +94,7 @@ public final class Log implements AutoCloseable
     private volatile StorageException failure;
     private volatile boolean closed;
     private volatile boolean closing;
+    private volatile boolean discarded;
     private volatile int leaderEpoch;
     private volatile AppendInterceptor interceptor;
     private volatile LogListener listener;
@@ -729,6 +731,36 @@ public final class Log implements AutoCloseable
         if (result.error() instanceof StorageException se && failure == null)
         {
             throw se;
+        }
+    }
+
+    /**
+     * @return true if the log was closed by {@link #discard()}: nothing was synced, so nothing may be
+     *         marked clean.
+     */
+    boolean isDiscarded()
+    {
+        return discarded;
+    }
+
+    /**
+     * Closes a log whose files are about to be deleted: releases its files without syncing or sealing
+     * anything (nothing of it will be read again). Appends after it fail. Unlike {@link #close()} it writes
+     * nothing, so deleting a large unsynced log does not hold its writer thread (shared with other logs) in
+     * a long sync.
+     */
+    public void discard()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final CallerContext ctx = CALLER.get();
+        ctx.waiter.awaitCommand(this, CMD_DISCARD, 0, new AppendResult());
+        if (!closed)
+        {
+            // the writer could not run the command (it stopped): release from here
+            closeNow();
         }
     }
 
@@ -1390,6 +1422,7 @@ public final class Log implements AutoCloseable
                     case CMD_FLUSH -> r.baseOffset = flushInternal();
                     case CMD_ROLL -> rollCommand();
                     case CMD_CLOSE -> closeInternal();
+                    case CMD_DISCARD -> discardInternal();
                     case CMD_ASSIGN_EPOCH -> assignEpochInternal((int)arg);
                     default -> throw new IllegalArgumentException("unknown command " + cmd);
                 }
@@ -1699,6 +1732,23 @@ public final class Log implements AutoCloseable
                 unsyncedBytesView = 0;
                 segment.seal();
                 segment.forceAll();
+            }
+        }
+        finally
+        {
+            closeNow();
+        }
+    }
+
+    private void discardInternal()
+    {
+        discarded = true;
+        closing = true;
+        try
+        {
+            if (failure == null)
+            {
+                publish(); // as close: appends already written complete normally; only the syncs are skipped
             }
         }
         finally

@@ -228,7 +228,7 @@ public final class LogOptions
         {
             try
             {
-                if (log.failure() == null)
+                if (log.failure() == null && !log.isDiscarded())
                 {
                     recovery.write(Map.of(log.topicPartition(), log.durableOffset()));
                     starts.write(Map.of(log.topicPartition(), log.logStartOffset()));

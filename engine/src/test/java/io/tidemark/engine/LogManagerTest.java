@@ -209,6 +209,46 @@ class LogManagerTest
     }
 
     @Test
+    void shouldRenameADeletedLogAtOnceAndLeaveItsFilesToTheRemoverOrTheNextOpen() throws IOException
+    {
+        final TopicPartition doomed = new TopicPartition("later", 0);
+        final List<Runnable> removals = new java.util.ArrayList<>();
+        final Path parent;
+        try (LogManager manager = open())
+        {
+            final Log log = manager.getOrCreate(doomed);
+            Batches.append(log, 1000, "x");
+            final Path partitionDir = log.dir();
+            parent = partitionDir.getParent();
+            assertTrue(manager.delete(doomed, removals::add));
+            assertTrue(log.isClosed());
+            assertFalse(Files.exists(partitionDir), "renamed at once");
+            assertNull(manager.log(doomed));
+            assertEquals(1, removals.size(), "the removal was handed over, not run");
+            assertEquals(1, renamedForDeletion(parent, doomed), "the files wait under the -delete name");
+            removals.get(0).run();
+            assertEquals(0, renamedForDeletion(parent, doomed), "the remover removed them");
+
+            assertTrue(manager.delete(manager.getOrCreate(doomed).topicPartition(), r -> { }), "deleted again, the remover never runs");
+            assertEquals(1, renamedForDeletion(parent, doomed));
+        }
+        try (LogManager manager = open())
+        {
+            assertNull(manager.log(doomed), "a deleted partition does not come back");
+            assertEquals(0, renamedForDeletion(parent, doomed), "a left-over renamed directory is removed when the directory is opened");
+        }
+    }
+
+    private static long renamedForDeletion(final Path parent, final TopicPartition tp) throws IOException
+    {
+        try (var siblings = Files.list(parent))
+        {
+            return siblings.filter(p -> p.getFileName().toString().startsWith(tp.dirName() + ".") &&
+                p.getFileName().toString().endsWith(LogManager.DELETE_DIR_SUFFIX)).count();
+        }
+    }
+
+    @Test
     void shouldRemoveThePartitionDirectoryWhenALogIsDeleted() throws IOException
     {
         final TopicPartition doomed = new TopicPartition("doomed", 0);

@@ -422,6 +422,27 @@ class StorageFailureTest
     }
 
     @Test
+    void shouldDiscardALogWithoutSyncingAnything()
+    {
+        final FaultyStorage storage = new FaultyStorage(FileStorage.INSTANCE, Seeds.seed("StorageFailureTest#discard"));
+        final Path dir = tmp.resolve("discard-0");
+        final Log log = Log.options(dir).config(SMALL).storage(storage).flushPolicy(FlushPolicy.NONE).writerMode(WriterMode.INVOKER).open();
+        for (int i = 0; i < 5; i++)
+        {
+            assertEquals(AppendResult.OK, Batches.append(log, 1000, value(i)).status());
+        }
+        storage.failForces(true);
+        log.discard();
+        assertTrue(log.isClosed());
+        assertEquals(0, storage.injectedFaults(), "discard neither syncs nor seals: no force was tried");
+        assertNull(log.failure(), "so nothing failed");
+        assertEquals(AppendResult.CLOSED, Batches.append(log, 1000, "late").status(), "appends after it fail");
+        storage.failForces(false);
+        log.discard(); // idempotent
+        assertFalse(Files.exists(dir.resolve(LogManager.CLEAN_SHUTDOWN_FILE)), "a discarded log is never marked clean");
+    }
+
+    @Test
     void shouldTakeTheLogDirOfflineAndFailItsOtherLogsWhenAnFsyncFails()
     {
         final FaultyStorage storage = new FaultyStorage(FileStorage.INSTANCE, Seeds.seed("StorageFailureTest#offline"));

@@ -44,6 +44,7 @@ final class ReplicaFetcher
         final int leaderEpoch;
         Phase phase = Phase.TRUNCATING;
         long pausedUntilMs;
+        int errorStreak;
 
         FetchState(final Partition partition, final int leaderEpoch)
         {
@@ -53,6 +54,8 @@ final class ReplicaFetcher
     }
 
     private static final System.Logger LOG = System.getLogger(ReplicaFetcher.class.getName());
+    /** First retry after a partition error, milliseconds; doubled per further error, capped by replica.fetch.backoff.ms. */
+    static final long FIRST_RETRY_MS = 10;
 
     private final int leaderId;
     private final ReplicaManager owner;
@@ -269,13 +272,24 @@ final class ReplicaFetcher
             pause(s);
             return;
         }
+        s.errorStreak = 0;
         s.phase = Phase.FETCHING;
     }
 
+    /**
+     * Pauses a partition after an error. Most errors here are transient and short: a leader that has not
+     * applied the metadata naming it yet (a new topic, a new leader) answers NOT_LEADER_OR_FOLLOWER or
+     * UNKNOWN_TOPIC_OR_PARTITION for a moment. The first retry comes after {@value #FIRST_RETRY_MS} ms and
+     * each further one waits twice as long, up to {@code replica.fetch.backoff.ms}; a successful answer resets
+     * it. (A fixed 1 s pause held a new topic's high watermark for up to a second: the paused follower is in
+     * the ISR.)
+     */
     private void pause(final FetchState s)
     {
+        final long backoff = Math.min(config.replicaFetchBackoffMs(), FIRST_RETRY_MS << Math.min(s.errorStreak, 20));
+        s.errorStreak++;
         s.phase = Phase.PAUSED;
-        s.pausedUntilMs = scheduler.nowMs() + config.replicaFetchBackoffMs();
+        s.pausedUntilMs = scheduler.nowMs() + backoff;
     }
 
     private void onFetchResponse(final ReplicaFetchResponse response, final Throwable error)
@@ -301,7 +315,11 @@ final class ReplicaFetcher
             }
             switch (p.error())
             {
-                case NONE -> toAppend.put(s, p);
+                case NONE ->
+                {
+                    s.errorStreak = 0;
+                    toAppend.put(s, p);
+                }
                 case OFFSET_OUT_OF_RANGE -> onOutOfRange(s, p);
                 default -> pause(s);
             }

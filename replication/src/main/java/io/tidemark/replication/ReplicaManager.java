@@ -45,6 +45,7 @@ public final class ReplicaManager implements AutoCloseable
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
     private volatile long brokerEpoch = -1;
+    private volatile java.util.concurrent.Executor logRemover = Runnable::run;
     private volatile boolean closed;
     private long lastIsrCheckMs;
     private Scheduler.Cancellable tick;
@@ -209,6 +210,16 @@ public final class ReplicaManager implements AutoCloseable
     }
 
     /**
+     * @param remover where the files of deleted logs are removed (default: at once, on the calling thread).
+     *                A broker gives a background executor, so applying metadata never waits for a large log's
+     *                files to go.
+     */
+    public void logRemover(final java.util.concurrent.Executor remover)
+    {
+        logRemover = java.util.Objects.requireNonNull(remover, "remover");
+    }
+
+    /**
      * Stops hosting a partition; optionally deletes its log.
      *
      * @param tp        the partition.
@@ -224,7 +235,7 @@ public final class ReplicaManager implements AutoCloseable
         }
         if (deleteLog)
         {
-            logManager.delete(tp);
+            logManager.delete(tp, logRemover);
         }
     }
 

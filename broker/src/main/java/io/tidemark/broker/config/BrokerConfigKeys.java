@@ -45,7 +45,7 @@ import io.tidemark.replication.controller.TopicConfigs;
  * replica.lag.time.max.ms                      30000                        [1, 604800000]                   a follower not caught up this long leaves the ISR
  * replica.fetch.max.bytes                      1048576                      [1024, 2147483647]               bytes per partition per replica fetch
  * replica.fetch.wait.max.ms                    500                          [0, 2147483647]                  long-poll wait of a replica fetch (at most replica.lag.time.max.ms)
- * replica.fetch.backoff.ms                     1000                         [0, 604800000]                   pause after a failed replica fetch
+ * replica.fetch.backoff.ms                     1000                         [0, 604800000]                   pause after a failed replica fetch (the longest: a partition error is retried after 10 ms, then twice as long each time)
  * num.network.threads                          3                            [1, 64]                          selector threads reading and writing sockets
  * num.io.threads                               8                            [1, 256]                         request handler threads
  * socket.request.max.bytes                     104857600                    [64, 2147483635]                 largest request frame; larger ones close the connection before anything is allocated
@@ -304,7 +304,8 @@ public final class BrokerConfigKeys
         add(m, longKey(REPLICA_LAG_TIME_MAX_MS, "30000", 1, MAX_TIMEOUT_MS, null, "a follower not caught up this long leaves the ISR"));
         add(m, intKey(REPLICA_FETCH_MAX_BYTES, "1048576", 1024, Integer.MAX_VALUE, null, "bytes per partition per replica fetch"));
         add(m, intKey(REPLICA_FETCH_WAIT_MAX_MS, "500", 0, Integer.MAX_VALUE, null, "long-poll wait of a replica fetch (at most replica.lag.time.max.ms)"));
-        add(m, longKey(REPLICA_FETCH_BACKOFF_MS, "1000", 0, MAX_TIMEOUT_MS, null, "pause after a failed replica fetch"));
+        add(m, longKey(REPLICA_FETCH_BACKOFF_MS, "1000", 0, MAX_TIMEOUT_MS, null,
+            "pause after a failed replica fetch (the longest: a partition error is retried after 10 ms, then twice as long each time)"));
         // ---- network
         add(m, intKey(NUM_NETWORK_THREADS, "3", 1, 64, null, "selector threads reading and writing sockets"));
         add(m, intKey(NUM_IO_THREADS, "8", 1, 256, null, "request handler threads"));
