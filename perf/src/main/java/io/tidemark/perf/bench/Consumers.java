@@ -35,14 +35,32 @@ final class Consumers
         final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p);
         try
         {
+            // a broker that has not applied the topic's creation yet answers with no partitions: ask again
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+            while ((infos == null || infos.isEmpty()) && System.nanoTime() < deadline)
+            {
+                Thread.sleep(20); // bounded by the deadline; metadata propagates in milliseconds
+                infos = consumer.partitionsFor(topic, timeout);
+            }
+            if (infos == null || infos.isEmpty())
+            {
+                throw new IllegalStateException("topic " + topic + " has no partitions in the metadata after " + timeout);
+            }
             final List<TopicPartition> tps = new ArrayList<>();
-            for (final PartitionInfo info : consumer.partitionsFor(topic, timeout))
+            for (final PartitionInfo info : infos)
             {
                 tps.add(new TopicPartition(topic, info.partition()));
             }
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             return consumer;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
+            throw new IllegalStateException("interrupted while waiting for " + topic + "'s metadata", ex);
         }
         catch (final RuntimeException ex)
         {
