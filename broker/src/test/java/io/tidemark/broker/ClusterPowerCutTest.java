@@ -48,6 +48,18 @@ class ClusterPowerCutTest
     @TempDir
     Path dir;
 
+    /** @return settings of a string producer with acks=all and linger 1 ms, to add to. */
+    private static Map<String, Object> acksAllProducer(final EmbeddedCluster cluster)
+    {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        return props;
+    }
+
     @Test
     void shouldKeepEveryAcknowledgedRecordAcrossAPowerCutOfEveryNode() throws Exception
     {
@@ -83,12 +95,7 @@ class ClusterPowerCutTest
 
             final Set<String> acked = ConcurrentHashMap.newKeySet();
             final AtomicInteger failed = new AtomicInteger();
-            final Map<String, Object> props = new HashMap<>();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-            props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+            final Map<String, Object> props = acksAllProducer(cluster);
             props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5_000);
             props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
             props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
@@ -240,12 +247,7 @@ class ClusterPowerCutTest
                 return info != null && info.leader() >= 0 && info.isr().size() == 3;
             });
             final Set<String> acked = ConcurrentHashMap.newKeySet();
-            final Map<String, Object> props = new HashMap<>();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-            props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+            final Map<String, Object> props = acksAllProducer(cluster);
             final int records = 1_000 + random.nextInt(1_000);
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(props))
             {
