@@ -67,6 +67,8 @@ final class ReplicaFetcher
     private boolean scheduled;
     private boolean closed;
     private Scheduler.Cancellable pendingRetry;
+    private boolean retryWaitsOnPausesOnly;
+    private long retryGeneration;
 
     ReplicaFetcher(final int leaderId, final ReplicaManager owner, final ReplicationLink link, final Scheduler scheduler,
         final ReplicationConfig config)
@@ -91,6 +93,11 @@ final class ReplicaFetcher
         scheduler.execute(() ->
         {
             states.put(partition.topicPartition(), new FetchState(partition, leaderEpoch));
+            if (pendingRetry != null && retryWaitsOnPausesOnly)
+            {
+                // every other partition is paused: the new one need not wait for their timer
+                cancelRetry();
+            }
             wake();
         });
     }
@@ -111,10 +118,7 @@ final class ReplicaFetcher
         {
             closed = true;
             states.clear();
-            if (pendingRetry != null)
-            {
-                pendingRetry.cancel();
-            }
+            cancelRetry();
         });
     }
 
@@ -127,18 +131,41 @@ final class ReplicaFetcher
         }
     }
 
-    private void retryLater(final long delayMs)
+    /**
+     * Runs the next round after {@code delayMs}. {@code pausesOnly}: the round waits only for paused
+     * partitions, so a partition added meanwhile may start it at once (after a link error it may not: the
+     * leader is unreachable for the new partition too).
+     */
+    private void retryLater(final long delayMs, final boolean pausesOnly)
     {
         if (closed)
         {
             return;
         }
         scheduled = true;
+        retryWaitsOnPausesOnly = pausesOnly;
+        final long generation = ++retryGeneration;
         pendingRetry = scheduler.schedule(delayMs, () ->
         {
+            if (generation != retryGeneration)
+            {
+                return; // cancelled after it had been handed to the executor
+            }
+            pendingRetry = null;
             scheduled = false;
             wake();
         });
+    }
+
+    private void cancelRetry()
+    {
+        if (pendingRetry != null)
+        {
+            retryGeneration++;
+            pendingRetry.cancel();
+            pendingRetry = null;
+            scheduled = false;
+        }
     }
 
     private void doWork()
@@ -194,7 +221,7 @@ final class ReplicaFetcher
         }
         else if (nextPause != Long.MAX_VALUE)
         {
-            retryLater(nextPause - now);
+            retryLater(nextPause - now, true);
         }
     }
 
@@ -207,7 +234,7 @@ final class ReplicaFetcher
         }
         if (error != null)
         {
-            retryLater(config.replicaFetchBackoffMs());
+            retryLater(config.replicaFetchBackoffMs(), false);
             return;
         }
         for (final EpochEndOffsets.Answer a : answers)
@@ -302,7 +329,7 @@ final class ReplicaFetcher
         if (error != null)
         {
             inFlight = false;
-            retryLater(config.replicaFetchBackoffMs());
+            retryLater(config.replicaFetchBackoffMs(), false);
             return;
         }
         final Map<FetchState, ReplicaFetchResponse.PartitionData> toAppend = new HashMap<>();

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicaFetcherBackoffTest
 {
     private static final TopicPartition TP = new TopicPartition("fresh", 0);
+    private static final Long FIRST_RETRY = ReplicaFetcher.FIRST_RETRY_MS;
 
     @TempDir
     Path dir;
@@ -98,11 +99,13 @@ class ReplicaFetcherBackoffTest
     private static final class NotYetLeader implements ReplicationLink
     {
         int queries;
+        final List<List<TopicPartition>> asked = new ArrayList<>();
 
         @Override
         public void fetch(final int leaderId, final ReplicaFetchRequest request, final BiConsumer<ReplicaFetchResponse, Throwable> callback)
         {
             queries++;
+            asked.add(request.partitions().stream().map(ReplicaFetchRequest.PartitionFetch::topicPartition).toList());
             final List<ReplicaFetchResponse.PartitionData> data = new ArrayList<>();
             for (final ReplicaFetchRequest.PartitionFetch p : request.partitions())
             {
@@ -117,6 +120,7 @@ class ReplicaFetcherBackoffTest
             final BiConsumer<List<EpochEndOffsets.Answer>, Throwable> callback)
         {
             this.queries++;
+            asked.add(queries.stream().map(EpochEndOffsets.Query::topicPartition).toList());
             final List<EpochEndOffsets.Answer> answers = new ArrayList<>();
             for (final EpochEndOffsets.Query q : queries)
             {
@@ -166,5 +170,38 @@ class ReplicaFetcherBackoffTest
         }
         assertEquals(List.of(10L, 20L, 40L, 80L, 160L, 320L, 640L, config.replicaFetchBackoffMs(), config.replicaFetchBackoffMs()), retries,
             "10 ms, doubling, capped by replica.fetch.backoff.ms (" + config.replicaFetchBackoffMs() + ")");
+    }
+
+    @Test
+    void shouldAskForAPartitionAddedWhileTheOthersArePausedAtOnceNotWhenTheirPauseEnds()
+    {
+        final ManualScheduler scheduler = new ManualScheduler();
+        final NotYetLeader leader = new NotYetLeader();
+        logs = LogManager.open(LogManagerConfig.builder(dir).build());
+        final ReplicationConfig config = ReplicationConfig.defaults(1);
+        replicas = new ReplicaManager(config, logs, scheduler, leader, null);
+        final int ticks = scheduler.delays.size();
+        replicas.applyState(new PartitionState(TP, new UUID(1, 2), List.of(2, 1), List.of(2, 1), 2, 0, 0, 1,
+            LogConfig.builder().flushPolicy(FlushPolicy.NONE).build()));
+        scheduler.runReady();
+        for (int attempt = 0; attempt < 6; attempt++)
+        {
+            scheduler.runLastTimed();
+            scheduler.runReady();
+        }
+        assertEquals(ticks + 1, scheduler.timed.size(), "one retry timer is pending besides the manager's tick");
+        final long pauseBefore = scheduler.delays.get(scheduler.delays.size() - 1);
+        assertTrue(pauseBefore >= 320, "the first partition is paused for a while: " + pauseBefore + " ms");
+
+        final TopicPartition added = new TopicPartition("fresh", 1);
+        final int asksBefore = leader.asked.size();
+        replicas.applyState(new PartitionState(added, new UUID(1, 2), List.of(2, 1), List.of(2, 1), 2, 0, 0, 1,
+            LogConfig.builder().flushPolicy(FlushPolicy.NONE).build()));
+        scheduler.runReady();
+
+        assertEquals(asksBefore + 1, leader.asked.size(), "the added partition was asked for without waiting for a timer");
+        assertEquals(List.of(added), leader.asked.get(asksBefore), "only the added partition: the paused one keeps its pause");
+        assertEquals(ticks + 1, scheduler.timed.size(), "the cancelled retry left no second timer behind");
+        assertEquals(FIRST_RETRY, scheduler.delays.get(scheduler.delays.size() - 1), "the next round waits for the added partition's first retry");
     }
 }
