@@ -14,6 +14,8 @@ import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -232,10 +234,11 @@ class FlushPolicyTest
         }
     }
 
-    @Test
-    void shouldReportNothingUnsyncedAsSoonAsARollReturnsOnTheWriterThread()
+    @ParameterizedTest
+    @EnumSource(value = WriterMode.class, names = { "THREAD", "COMBINING" })
+    void shouldReportNothingUnsyncedAsSoonAsARollReturnsOnTheWriterThread(final WriterMode mode)
     {
-        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).open())
+        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).writerMode(mode).open())
         {
             for (int i = 0; i < 100; i++)
             {
@@ -248,10 +251,11 @@ class FlushPolicyTest
         }
     }
 
-    @Test
-    void shouldSyncFromTheWriterThreadsTimerUnderInterval()
+    @ParameterizedTest
+    @EnumSource(value = WriterMode.class, names = { "THREAD", "COMBINING" })
+    void shouldSyncFromTheWriterThreadsTimerUnderInterval(final WriterMode mode)
     {
-        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).flushPolicy(FlushPolicy.interval(50)).open())
+        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).flushPolicy(FlushPolicy.interval(50)).writerMode(mode).open())
         {
             final long startNs = System.nanoTime();
             append(log, Durability.WRITTEN, "a", "b");
@@ -263,12 +267,13 @@ class FlushPolicyTest
         }
     }
 
-    @Test
-    void shouldAcknowledgeSyncedFromTheWriterThreadUnderBatch() throws Exception
+    @ParameterizedTest
+    @EnumSource(value = WriterMode.class, names = { "THREAD", "COMBINING" })
+    void shouldAcknowledgeSyncedFromTheWriterThreadUnderBatch(final WriterMode mode) throws Exception
     {
         final int threads = 4;
         final int perThread = 50;
-        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).flushPolicy(FlushPolicy.BATCH).open())
+        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).flushPolicy(FlushPolicy.BATCH).writerMode(mode).open())
         {
             final List<Thread> producers = new ArrayList<>();
             final List<AssertionError> failures = new ArrayList<>();

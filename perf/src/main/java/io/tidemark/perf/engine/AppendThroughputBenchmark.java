@@ -13,6 +13,7 @@ import io.tidemark.engine.AppendResult;
 import io.tidemark.engine.FlushPolicy;
 import io.tidemark.engine.Log;
 import io.tidemark.engine.LogConfig;
+import io.tidemark.engine.record.RecordBatchFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,6 +39,10 @@ import org.openjdk.jmh.infra.ThreadParams;
  *  tidemarkAppendBlocking the same, the producer waits for its completion
  *  ceilingMmapCopy        putBytes of the same batch into a preallocated mapped file (wraps around),
  *                         each thread in its own region: the memory-copy ceiling
+ *  ceilingValidateThenMmapCopy
+ *                         the least any append must do that checks what it stores, as the engine must:
+ *                         validate the batch (framing, CRC32C, records) with the engine's flyweight, then
+ *                         the ceiling's copy; no ring, no index, no offsets: a bound on any design
  *  ceilingMmapCopyRolling as above, but each thread fills fresh files (zero-written, mapped) and
  *                         fdatasyncs each when full: what "none" must do per byte (preallocate, sync on roll)
  * </pre>
@@ -164,6 +169,7 @@ public class AppendThroughputBenchmark
         int base;
         int limit;
         int position;
+        final RecordBatchFlyweight flyweight = new RecordBatchFlyweight();
 
         /** Picks this thread's region. */
         @Setup(Level.Trial)
@@ -258,6 +264,28 @@ public class AppendThroughputBenchmark
     @Benchmark
     public void ceilingMmapCopy(final CeilingState ceiling, final CeilingCursor cursor)
     {
+        if (cursor.position + batchBytes > cursor.limit)
+        {
+            cursor.position = cursor.base;
+        }
+        ceiling.buffer.putBytes(cursor.position, batch, 0, batchBytes);
+        cursor.position += batchBytes;
+    }
+
+    /**
+     * The bound on any checking appender: validate the batch as the engine does (header, CRC32C over the
+     * batch, every record's framing), then the ceiling's copy into the pre-faulted mapped file.
+     */
+    @Benchmark
+    public void ceilingValidateThenMmapCopy(final CeilingState ceiling, final CeilingCursor cursor)
+    {
+        final RecordBatchFlyweight flyweight = cursor.flyweight;
+        flyweight.wrap(batch, 0);
+        final int code = flyweight.validate(batchBytes, Integer.MAX_VALUE, true);
+        if (code != RecordBatchFlyweight.VALID)
+        {
+            throw new IllegalStateException("benchmark batch invalid: " + code);
+        }
         if (cursor.position + batchBytes > cursor.limit)
         {
             cursor.position = cursor.base;
