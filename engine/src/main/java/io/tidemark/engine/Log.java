@@ -606,7 +606,7 @@ public final class Log implements AutoCloseable
         {
             writer.doWork();
         }
-        else if (writer.mode() != WriterMode.COMBINING || writer.combine() == 0)
+        else
         {
             LockSupport.parkNanos(1000);
         }
@@ -1915,23 +1915,6 @@ public final class Log implements AutoCloseable
                 if (writer.mode() == WriterMode.INVOKER)
                 {
                     writer.doWork();
-                }
-                else if (writer.mode() == WriterMode.COMBINING && writer.combine() > 0)
-                {
-                    continue; // drained: ours may be done now
-                }
-                else if (writer.mode() == WriterMode.COMBINING && !writer.isClosed())
-                {
-                    // another thread drains, ours among the rest: it wakes us; look again soon in case
-                    // it handed the rest to the writer thread
-                    for (int i = 0; i < WAIT_SPINS && !done; i++)
-                    {
-                        Thread.onSpinWait();
-                    }
-                    if (!done)
-                    {
-                        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1));
-                    }
                 }
                 else if (writer.isClosed() && writer.fatalError() != null)
                 {

@@ -98,7 +98,7 @@ public final class LogManager implements AutoCloseable
             writers[i] = new LogWriter(String.valueOf(i), config.writerRingBytes(), config.maxPendingAppends(),
                 config.nanoClock(), config.writerMode());
         }
-        this.scheduler = config.writerMode() != WriterMode.INVOKER ? Executors.newSingleThreadScheduledExecutor(r ->
+        this.scheduler = config.writerMode() == WriterMode.THREAD ? Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread t = new Thread(r, "tidemark-log-scheduler");
             t.setDaemon(true);

@@ -76,8 +76,6 @@ final class LogWriter implements Agent, AutoCloseable
     /** Empty drains spent spinning, then yielding, before the writer parks (tens of microseconds). */
     private static final int IDLE_SPINS = 1000;
     private static final int IDLE_YIELDS = 100;
-    /** Combining: the most drains one appending thread does for others before it leaves the rest to the writer thread. */
-    private static final int MAX_COMBINING_DRAINS = 16;
 
     private final String name;
     private final ManyToOneRingBuffer ring;
@@ -92,8 +90,6 @@ final class LogWriter implements Agent, AutoCloseable
     private volatile boolean closed;
     private volatile boolean sleeping;
     private volatile Thread thread;
-    // the thread draining now (holds working), or null
-    private volatile Thread drainer;
     private Throwable fatal;
     // writer thread only: a log synced since the writer last went idle
     private boolean synced;
@@ -120,7 +116,7 @@ final class LogWriter implements Agent, AutoCloseable
 
     void start()
     {
-        if (mode != WriterMode.INVOKER)
+        if (mode == WriterMode.THREAD)
         {
             final Thread t = new Thread(this::run, "tidemark-log-writer-" + name);
             t.setDaemon(true);
@@ -182,32 +178,11 @@ final class LogWriter implements Agent, AutoCloseable
     }
 
     /**
-     * Enqueues a message. Allocation free. Combining: a producer that finds no slot or no ring space
-     * drains the ring once, if no other thread is draining it, and tries again.
+     * Enqueues a message. Allocation free.
      *
      * @return {@link #ENQUEUED} or a negative code; the listener is called only when enqueued.
      */
     int enqueue(
-        final int type,
-        final int logId,
-        final DirectBuffer src,
-        final int offset,
-        final int length,
-        final int epoch,
-        final int flags,
-        final long arg,
-        final int records,
-        final AppendListener listener)
-    {
-        final int code = tryEnqueue(type, logId, src, offset, length, epoch, flags, arg, records, listener);
-        if (code == BACK_PRESSURED && mode == WriterMode.COMBINING && combine() > 0)
-        {
-            return tryEnqueue(type, logId, src, offset, length, epoch, flags, arg, records, listener);
-        }
-        return code;
-    }
-
-    private int tryEnqueue(
         final int type,
         final int logId,
         final DirectBuffer src,
@@ -251,59 +226,8 @@ final class LogWriter implements Agent, AutoCloseable
             buffer.putBytes(index + HEADER_LENGTH, src, offset, length);
         }
         ring.commit(index);
-        if (mode == WriterMode.COMBINING)
-        {
-            combine();
-        }
-        else
-        {
-            wake();
-        }
-        return ENQUEUED;
-    }
-
-    /**
-     * Combining: drains the ring on the calling thread unless another thread is draining it. The thread
-     * that drains looks at the ring again after it lets go (a full fence on both sides, Dekker style:
-     * producers commit, fence, then try), so a batch committed while it drained is drained by it or by
-     * the thread that took over; after {@value #MAX_COMBINING_DRAINS} drains it hands what is left to the
-     * writer thread rather than work for others indefinitely.
-     *
-     * @return messages and timer work done, 0 if another thread was draining.
-     */
-    int combine()
-    {
-        int work = 0;
-        for (int drains = 0; drains < MAX_COMBINING_DRAINS; drains++)
-        {
-            VarHandle.fullFence();
-            if (closed || !working.compareAndSet(false, true))
-            {
-                return work;
-            }
-            drainer = Thread.currentThread();
-            try
-            {
-                work += drain();
-            }
-            catch (final Throwable t)
-            {
-                failWriter(t);
-                return work;
-            }
-            finally
-            {
-                drainer = null;
-                working.set(false);
-            }
-            VarHandle.fullFence();
-            if (ring.size() == 0)
-            {
-                return work;
-            }
-        }
         wake();
-        return work;
+        return ENQUEUED;
     }
 
     private void wake()
@@ -322,51 +246,38 @@ final class LogWriter implements Agent, AutoCloseable
     {
         if (!working.compareAndSet(false, true))
         {
-            if (mode == WriterMode.COMBINING)
-            {
-                return 0; // an appending thread is draining
-            }
             throw new IllegalStateException("log writer " + name + " driven by two threads at once");
         }
         try
         {
-            return drain();
+            int work = ring.controlledRead(handler, MAX_MESSAGES_PER_DRAIN);
+            if (!touched.isEmpty())
+            {
+                final Log[] current = logs;
+                for (int i = 0; i < touched.size(); i++)
+                {
+                    final Log log = current[touched.getInt(i)];
+                    if (log != null)
+                    {
+                        log.endCycle();
+                    }
+                }
+                touched.clear();
+            }
+            final long now = nanoClock.nanoTime();
+            for (final Log log : logs)
+            {
+                if (log != null)
+                {
+                    work += log.onTimer(now);
+                }
+            }
+            return work;
         }
         finally
         {
             working.set(false);
         }
-    }
-
-    /**
-     * One drain: up to {@value #MAX_MESSAGES_PER_DRAIN} messages, the end of the cycle for every log they
-     * touched (publish, flush policy, completions), then the timers. The caller holds {@code working}.
-     */
-    private int drain()
-    {
-        int work = ring.controlledRead(handler, MAX_MESSAGES_PER_DRAIN);
-        if (!touched.isEmpty())
-        {
-            final Log[] current = logs;
-            for (int i = 0; i < touched.size(); i++)
-            {
-                final Log log = current[touched.getInt(i)];
-                if (log != null)
-                {
-                    log.endCycle();
-                }
-            }
-            touched.clear();
-        }
-        final long now = nanoClock.nanoTime();
-        for (final Log log : logs)
-        {
-            if (log != null)
-            {
-                work += log.onTimer(now);
-            }
-        }
-        return work;
     }
 
     private ControlledMessageHandler.Action onMessage(
@@ -459,13 +370,7 @@ final class LogWriter implements Agent, AutoCloseable
             {
                 if (doWork() == 0)
                 {
-                    if (mode == WriterMode.COMBINING)
-                    {
-                        // appending threads drain; this thread only runs timers and takes over what they
-                        // leave, when they wake it: spinning would take a core from them
-                        idleRounds = IDLE_SPINS + IDLE_YIELDS;
-                    }
-                    else if (synced)
+                    if (synced)
                     {
                         // After a group commit, park at once: the appenders it released come back
                         // within the wake-up delay and form the next group. Spinning would pick up
@@ -481,31 +386,22 @@ final class LogWriter implements Agent, AutoCloseable
                     idleRounds = 0;
                 }
             }
-            // drain what was enqueued before close so no appender waits forever (combining: also wait
-            // for an appending thread that is draining)
-            while (doWork() > 0 || working.get())
+            // drain what was enqueued before close so no appender waits forever
+            while (doWork() > 0)
             {
                 Thread.onSpinWait();
             }
         }
         catch (final Throwable t)
         {
-            failWriter(t);
-        }
-    }
-
-    /**
-     * The writer stops for good: an unexpected error while writing leaves the logs in an unknown state.
-     */
-    private void failWriter(final Throwable t)
-    {
-        fatal = t;
-        closed = true;
-        for (final Log log : logs)
-        {
-            if (log != null)
+            fatal = t;
+            closed = true;
+            for (final Log log : logs)
             {
-                log.failFromWriter(t);
+                if (log != null)
+                {
+                    log.failFromWriter(t);
+                }
             }
         }
     }
@@ -582,9 +478,7 @@ final class LogWriter implements Agent, AutoCloseable
         if (t != null)
         {
             LockSupport.unpark(t);
-            // not from the writer thread, nor from an appending thread that is draining (combining): the
-            // writer thread waits for that drain to end before it stops
-            if (t != Thread.currentThread() && drainer != Thread.currentThread())
+            if (t != Thread.currentThread())
             {
                 boolean interrupted = false;
                 while (t.isAlive())

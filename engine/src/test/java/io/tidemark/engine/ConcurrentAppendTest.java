@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
 import io.tidemark.testkit.NoLeakedThreads;
 import io.tidemark.testkit.Seeds;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Many producer threads on the lock-free ring: no offset lost, duplicated or reordered. Every producer
@@ -42,26 +42,25 @@ class ConcurrentAppendTest
     }
 
     @ParameterizedTest
-    @CsvSource({ "none,THREAD", "batch,THREAD", "none,COMBINING", "batch,COMBINING" })
-    void shouldKeepOffsetsDenseAndEveryProducersOrderUnderContention(final String policy, final WriterMode mode) throws Exception
+    @ValueSource(strings = { "none", "batch" })
+    void shouldKeepOffsetsDenseAndEveryProducersOrderUnderContention(final String policy) throws Exception
     {
-        final long seed = Seeds.seed("ConcurrentAppendTest#single-" + policy + "-" + mode);
+        final long seed = Seeds.seed("ConcurrentAppendTest#single-" + policy);
         final TopicPartition tp = new TopicPartition("contended", 0);
         // few pending slots: producers run into back-pressure and retry
         try (Log log = Log.options(tmp.resolve(tp.dirName())).flushPolicy(FlushPolicy.parse(policy))
             .config(LogConfig.builder().segmentBytes(256 * 1024).preallocateBytes(64 * 1024).build())
-            .writerMode(mode).maxPendingAppends(16).open())
+            .maxPendingAppends(16).open())
         {
             final List<Sent> sent = produce(seed, ignored -> log);
             assertLogHolds(log, sent);
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(value = WriterMode.class, names = { "THREAD", "COMBINING" })
-    void shouldKeepEveryLogDenseWhenProducersShareTwoWritersAndSeveralLogs(final WriterMode mode) throws Exception
+    @Test
+    void shouldKeepEveryLogDenseWhenProducersShareTwoWritersAndSeveralLogs() throws Exception
     {
-        final long seed = Seeds.seed("ConcurrentAppendTest#manager-" + mode);
+        final long seed = Seeds.seed("ConcurrentAppendTest#manager");
         final List<TopicPartition> tps = new ArrayList<>();
         for (int p = 0; p < 6; p++)
         {
@@ -69,7 +68,6 @@ class ConcurrentAppendTest
         }
         final LogManagerConfig config = LogManagerConfig.builder(tmp.resolve("d0"), tmp.resolve("d1"))
             .writerThreads(2)
-            .writerMode(mode)
             .maxPendingAppends(64)
             .defaultLogConfig(LogConfig.builder().segmentBytes(128 * 1024).preallocateBytes(32 * 1024).build())
             .build();

@@ -14,8 +14,6 @@ import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -234,11 +232,10 @@ class FlushPolicyTest
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(value = WriterMode.class, names = { "THREAD", "COMBINING" })
-    void shouldReportNothingUnsyncedAsSoonAsARollReturnsOnTheWriterThread(final WriterMode mode)
+    @Test
+    void shouldReportNothingUnsyncedAsSoonAsARollReturnsOnTheWriterThread()
     {
-        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).writerMode(mode).open())
+        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).open())
         {
             for (int i = 0; i < 100; i++)
             {
@@ -251,11 +248,10 @@ class FlushPolicyTest
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(value = WriterMode.class, names = { "THREAD", "COMBINING" })
-    void shouldSyncFromTheWriterThreadsTimerUnderInterval(final WriterMode mode)
+    @Test
+    void shouldSyncFromTheWriterThreadsTimerUnderInterval()
     {
-        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).flushPolicy(FlushPolicy.interval(50)).writerMode(mode).open())
+        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).flushPolicy(FlushPolicy.interval(50)).open())
         {
             final long startNs = System.nanoTime();
             append(log, Durability.WRITTEN, "a", "b");
@@ -267,13 +263,12 @@ class FlushPolicyTest
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(value = WriterMode.class, names = { "THREAD", "COMBINING" })
-    void shouldAcknowledgeSyncedFromTheWriterThreadUnderBatch(final WriterMode mode) throws Exception
+    @Test
+    void shouldAcknowledgeSyncedFromTheWriterThreadUnderBatch() throws Exception
     {
         final int threads = 4;
         final int perThread = 50;
-        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).flushPolicy(FlushPolicy.BATCH).writerMode(mode).open())
+        try (Log log = Log.options(tmp.resolve("threaded-0")).config(CONFIG).flushPolicy(FlushPolicy.BATCH).open())
         {
             final List<Thread> producers = new ArrayList<>();
             final List<AssertionError> failures = new ArrayList<>();

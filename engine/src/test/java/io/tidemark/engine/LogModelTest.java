@@ -47,7 +47,7 @@ class LogModelTest
             .segmentIndexBytes(24 + random.nextInt(400))
             .retentionMs(-1)
             .build();
-        final WriterMode mode = WriterMode.values()[random.nextInt(WriterMode.values().length)];
+        final WriterMode mode = random.nextBoolean() ? WriterMode.INVOKER : WriterMode.THREAD;
         final Path dir = tmp.resolve("model-0");
         Log log = Log.options(dir).config(config).writerMode(mode).open();
         try

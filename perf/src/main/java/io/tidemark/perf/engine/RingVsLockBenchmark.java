@@ -7,7 +7,6 @@ import io.tidemark.engine.AppendResult;
 import io.tidemark.engine.FlushPolicy;
 import io.tidemark.engine.Log;
 import io.tidemark.engine.LogConfig;
-import io.tidemark.engine.WriterMode;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,11 +31,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * <pre>
  *  ringTryAppend       async: returns once the batch is in the ring (completion counted by a listener)
  *  ringAppendBlocking  returns once the writer has written and published the batch
- *  combiningTryAppend  the engine's ring in {@link WriterMode#COMBINING}: producers validate and copy into
- *                      the ring, then whichever finds no drain under way drains it (flat combining);
- *                      async: returns once the batch is in the ring or drained
- *  combiningAppendBlocking
- *                      the same, returns once the batch is written and published
  *  lockAppend          returns once this thread has written and published the batch
  *  claimAppend         prototype of the proposed engine change ({@link ClaimAppender}): claim space in
  *                      the mapped tail with one atomic add and copy straight into it, in parallel;
@@ -87,41 +81,6 @@ public class RingVsLockBenchmark
         {
             dir = BenchSupport.freshDir(b.fs, "ring");
             log = Log.options(dir).config(LogConfig.builder()
-                .segmentBytes(BenchSupport.SEGMENT_BYTES)
-                .retentionBytes(2L * BenchSupport.SEGMENT_BYTES)
-                .flushPolicy(FlushPolicy.NONE)
-                .build()).open();
-        }
-
-        /** Keeps at most a few segments. */
-        @TearDown(Level.Iteration)
-        public void retention()
-        {
-            log.applyRetention();
-        }
-
-        /** Closes and deletes. */
-        @TearDown(Level.Trial)
-        public void close()
-        {
-            log.close();
-            BenchSupport.deleteRecursively(dir);
-        }
-    }
-
-    /** The engine's log, appending threads draining the ring themselves. */
-    @State(Scope.Benchmark)
-    public static class CombiningState
-    {
-        Path dir;
-        Log log;
-
-        /** Opens it. */
-        @Setup(Level.Trial)
-        public void open(final RingVsLockBenchmark b)
-        {
-            dir = BenchSupport.freshDir(b.fs, "combining");
-            log = Log.options(dir).writerMode(WriterMode.COMBINING).config(LogConfig.builder()
                 .segmentBytes(BenchSupport.SEGMENT_BYTES)
                 .retentionBytes(2L * BenchSupport.SEGMENT_BYTES)
                 .flushPolicy(FlushPolicy.NONE)
@@ -225,32 +184,6 @@ public class RingVsLockBenchmark
      */
     @Benchmark
     public long ringAppendBlocking(final RingState state, final Producer producer)
-    {
-        final AppendResult r = state.log.appendInto(batch, 0, batchBytes, producer.result);
-        if (!r.succeeded())
-        {
-            throw new IllegalStateException(r.toString());
-        }
-        return r.baseOffset();
-    }
-
-    /** Ring with combining appenders, asynchronous. */
-    @Benchmark
-    public void combiningTryAppend(final CombiningState state, final Producer producer)
-    {
-        while (state.log.tryAppend(batch, 0, batchBytes, 0, 0, producer.listener) == Log.BACK_PRESSURED)
-        {
-            BenchSupport.backOff();
-        }
-    }
-
-    /**
-     * Ring with combining appenders, blocking.
-     *
-     * @return the base offset.
-     */
-    @Benchmark
-    public long combiningAppendBlocking(final CombiningState state, final Producer producer)
     {
         final AppendResult r = state.log.appendInto(batch, 0, batchBytes, producer.result);
         if (!r.succeeded())
