@@ -2,6 +2,7 @@ package io.tidemark.perf.engine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -43,6 +44,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  *                         the least any append must do that checks what it stores, as the engine must:
  *                         validate the batch (framing, CRC32C, records) with the engine's flyweight, then
  *                         the ceiling's copy; no ring, no index, no offsets: a bound on any design
+ *  ceilingMmapCopySparseRolling
+ *                         as ceilingMmapCopyRolling (below) without the zero-fill: fresh sparse files, pages
+ *                         populated by the kernel on first write; unsafe on a full disk (SIGBUS)
  *  ceilingMmapCopyRolling as above, but each thread fills fresh files (zero-written, mapped) and
  *                         fdatasyncs each when full: what "none" must do per byte (preallocate, sync on roll)
  * </pre>
@@ -214,7 +218,14 @@ public class AppendThroughputBenchmark
             }
             final Path file = dir.resolve("seg-" + files++);
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            BenchSupport.writeZeros(channel, 0, fileBytes);
+            if (reserveBlocks())
+            {
+                BenchSupport.writeZeros(channel, 0, fileBytes);
+            }
+            else
+            {
+                channel.write(ByteBuffer.wrap(new byte[1]), fileBytes - 1L); // a hole: nothing reserved
+            }
             mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileBytes);
             buffer.wrap(mapped);
             position = 0;
@@ -228,6 +239,39 @@ public class AppendThroughputBenchmark
             channel.close();
             BenchSupport.deleteRecursively(dir);
         }
+
+        /**
+         * @return true to write zeros over each new file before mapping it (reserves its blocks, as the
+         *         engine must so that a full disk is an error and not a SIGBUS).
+         */
+        boolean reserveBlocks()
+        {
+            return true;
+        }
+    }
+
+    /**
+     * As {@link RollingCeiling}, but each new file is a hole: no zero-fill, nothing reserved (a full disk
+     * would SIGBUS). What is left is the kernel populating fresh page-cache pages on first write.
+     */
+    @State(Scope.Thread)
+    public static class SparseRollingCeiling extends RollingCeiling
+    {
+        @Override
+        boolean reserveBlocks()
+        {
+            return false;
+        }
+    }
+
+    /**
+     * The same copy into fresh sparse files (no block reservation), fdatasync when one is full: the cost of
+     * fresh pages alone, a bound on any log that writes new bytes through a mapping.
+     */
+    @Benchmark
+    public void ceilingMmapCopySparseRolling(final SparseRollingCeiling rolling)
+    {
+        ceilingMmapCopyRolling(rolling);
     }
 
     /**
