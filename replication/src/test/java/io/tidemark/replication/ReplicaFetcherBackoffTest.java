@@ -143,18 +143,35 @@ class ReplicaFetcherBackoffTest
         }
     }
 
+    private final ManualScheduler scheduler = new ManualScheduler();
+    private final NotYetLeader leader = new NotYetLeader();
+    private final ReplicationConfig config = ReplicationConfig.defaults(1);
+
+    /**
+     * Broker 1 starts following {@link #TP} under leader 2, which is not ready yet.
+     *
+     * @return the timers scheduled before (the manager's own periodic tick).
+     */
+    private int startFollowing()
+    {
+        logs = LogManager.open(LogManagerConfig.builder(dir).build());
+        replicas = new ReplicaManager(config, logs, scheduler, leader, null);
+        final int ticks = scheduler.delays.size();
+        follow(TP);
+        return ticks;
+    }
+
+    private void follow(final TopicPartition tp)
+    {
+        replicas.applyState(new PartitionState(tp, new UUID(1, 2), List.of(2, 1), List.of(2, 1), 2, 0, 0, 1,
+            LogConfig.builder().flushPolicy(FlushPolicy.NONE).build()));
+        scheduler.runReady();
+    }
+
     @Test
     void shouldRetryALeaderThatIsNotReadyYetSoonThenBackOffExponentiallyUpToTheConfiguredPause()
     {
-        final ManualScheduler scheduler = new ManualScheduler();
-        final NotYetLeader leader = new NotYetLeader();
-        logs = LogManager.open(LogManagerConfig.builder(dir).build());
-        final ReplicationConfig config = ReplicationConfig.defaults(1);
-        replicas = new ReplicaManager(config, logs, scheduler, leader, null);
-        final int ticks = scheduler.delays.size(); // the manager's own periodic tick
-        replicas.applyState(new PartitionState(TP, new UUID(1, 2), List.of(2, 1), List.of(2, 1), 2, 0, 0, 1,
-            LogConfig.builder().flushPolicy(FlushPolicy.NONE).build()));
-        scheduler.runReady();
+        final int ticks = startFollowing();
         assertEquals(1, leader.queries, "the follower asked the new leader");
 
         final List<Long> retries = new ArrayList<>();
@@ -175,15 +192,7 @@ class ReplicaFetcherBackoffTest
     @Test
     void shouldAskForAPartitionAddedWhileTheOthersArePausedAtOnceNotWhenTheirPauseEnds()
     {
-        final ManualScheduler scheduler = new ManualScheduler();
-        final NotYetLeader leader = new NotYetLeader();
-        logs = LogManager.open(LogManagerConfig.builder(dir).build());
-        final ReplicationConfig config = ReplicationConfig.defaults(1);
-        replicas = new ReplicaManager(config, logs, scheduler, leader, null);
-        final int ticks = scheduler.delays.size();
-        replicas.applyState(new PartitionState(TP, new UUID(1, 2), List.of(2, 1), List.of(2, 1), 2, 0, 0, 1,
-            LogConfig.builder().flushPolicy(FlushPolicy.NONE).build()));
-        scheduler.runReady();
+        final int ticks = startFollowing();
         for (int attempt = 0; attempt < 6; attempt++)
         {
             scheduler.runLastTimed();
@@ -195,9 +204,7 @@ class ReplicaFetcherBackoffTest
 
         final TopicPartition added = new TopicPartition("fresh", 1);
         final int asksBefore = leader.asked.size();
-        replicas.applyState(new PartitionState(added, new UUID(1, 2), List.of(2, 1), List.of(2, 1), 2, 0, 0, 1,
-            LogConfig.builder().flushPolicy(FlushPolicy.NONE).build()));
-        scheduler.runReady();
+        follow(added);
 
         assertEquals(asksBefore + 1, leader.asked.size(), "the added partition was asked for without waiting for a timer");
         assertEquals(List.of(added), leader.asked.get(asksBefore), "only the added partition: the paused one keeps its pause");
