@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import io.tidemark.replication.controller.ControllerProducerIds;
 import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.raft.RaftController;
 import io.tidemark.testkit.Await;
@@ -136,7 +137,8 @@ class ProducerIdBlocksClusterTest
                 for (final long id : ids(cluster, node, IDS_PER_BROKER))
                 {
                     assertTrue(seen.add(id), "producer id " + id + " handed out twice (second time by broker " + node + ")");
-                    final Integer owner = blockOwners.putIfAbsent(id / ProducerIdBlock.SIZE, node);
+                    assertTrue(id >= ControllerProducerIds.FIRST_PRODUCER_ID, "from a controller block: " + id);
+                    final Integer owner = blockOwners.putIfAbsent((id - ControllerProducerIds.FIRST_PRODUCER_ID) / ProducerIdBlock.SIZE, node);
                     assertTrue(owner == null || owner == node, "block of " + id + " used by brokers " + owner + " and " + node);
                 }
             }

@@ -5,9 +5,17 @@ package io.tidemark.replication.controller;
  * a registered broker presenting its current broker epoch gets the next {@link ProducerIdBlock#SIZE}
  * ids, and the image's {@link MetadataImage#nextProducerId()} moves past them. A pure function of the
  * image, like {@link ControllerTopics}, so every voter applying the same log computes the same blocks.
+ *
+ * <p>The first block starts at {@link #FIRST_PRODUCER_ID}, not 0: before controller-allocated blocks, a
+ * broker with a quorum handed out {@code local * 65536 + node.id} from its own counter, and those ids may
+ * still be held in partitions' producer state of an upgraded cluster. Every such id of a counter below
+ * 2^32 is below 2^48, so no block overlaps them.
  */
 public final class ControllerProducerIds
 {
+    /** The first id of the first block (above every id of the former per-broker residue classes). */
+    public static final long FIRST_PRODUCER_ID = 1L << 48;
+
     private ControllerProducerIds()
     {
     }
@@ -40,7 +48,7 @@ public final class ControllerProducerIds
                 "broker " + brokerId + " with epoch " + brokerEpoch + " is not registered" +
                     (b == null ? "" : " (its registered epoch is " + b.epoch() + ")"));
         }
-        final long first = image.nextProducerId();
+        final long first = Math.max(image.nextProducerId(), FIRST_PRODUCER_ID);
         if (first > Long.MAX_VALUE - ProducerIdBlock.SIZE)
         {
             throw new ControllerException(ControllerException.Reason.UNKNOWN, "producer ids are exhausted (next block at " + first + ")");

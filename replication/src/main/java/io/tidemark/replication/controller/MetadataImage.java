@@ -12,7 +12,9 @@ import java.util.UUID;
  * @param brokers        registered brokers by id.
  * @param topics         topics by name.
  * @param nextProducerId the first producer id of the next block the controller allocates (Kafka's
- *                       ProducerIdsRecord, KIP-730); ids below it were given to some broker.
+ *                       ProducerIdsRecord, KIP-730); ids below it were given to some broker. 0 until
+ *                       the first allocation (which starts at
+ *                       {@link ControllerProducerIds#FIRST_PRODUCER_ID}).
  */
 public record MetadataImage(String clusterId, int controllerId, long version, Map<Integer, BrokerInfo> brokers,
     Map<String, TopicInfo> topics, long nextProducerId)

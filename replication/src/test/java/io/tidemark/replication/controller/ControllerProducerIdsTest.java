@@ -45,7 +45,7 @@ class ControllerProducerIdsTest
     {
         MetadataImage image = twoBrokers();
         final TreeMap<Long, Long> ranges = new TreeMap<>();
-        long expectedFirst = 0;
+        long expectedFirst = ControllerProducerIds.FIRST_PRODUCER_ID;
         for (int i = 0; i < 2000; i++)
         {
             final int brokerId = i % 3 == 0 ? 2 : 1;
@@ -57,7 +57,17 @@ class ControllerProducerIdsTest
             expectedFirst = a.block().nextBlockFirstId();
             image = a.image();
         }
-        assertEquals(2000L * ProducerIdBlock.SIZE, image.nextProducerId());
+        assertEquals(ControllerProducerIds.FIRST_PRODUCER_ID + 2000L * ProducerIdBlock.SIZE, image.nextProducerId());
+    }
+
+    @Test
+    void shouldStartAboveEveryIdOfTheFormerPerBrokerResidueClasses()
+    {
+        // before controller blocks: local * 65536 + node.id, with the local counter persisted per broker
+        final long highestResidueId = ((1L << 32) - 1) * 65536 + 65535;
+        final ProducerIdBlock first = ControllerProducerIds.allocate(twoBrokers(), 1, 5).block();
+        assertTrue(first.firstProducerId() > highestResidueId, "first block " + first);
+        assertEquals(0, twoBrokers().nextProducerId(), "nothing allocated yet");
     }
 
     @Test
@@ -76,8 +86,8 @@ class ControllerProducerIdsTest
         final MetadataImage image = ControllerProducerIds.allocate(ControllerProducerIds.allocate(twoBrokers(), 1, 5).image(), 2, 7).image();
         final MetadataImage decoded = MetadataImageCodec.decode(MetadataImageCodec.encode(image));
         assertEquals(image, decoded);
-        assertEquals(2000, decoded.nextProducerId());
-        assertEquals(new ProducerIdBlock(1, 2000, ProducerIdBlock.SIZE), ControllerProducerIds.allocate(decoded, 1, 5).block(),
+        assertEquals(ControllerProducerIds.FIRST_PRODUCER_ID + 2000, decoded.nextProducerId());
+        assertEquals(new ProducerIdBlock(1, ControllerProducerIds.FIRST_PRODUCER_ID + 2000, ProducerIdBlock.SIZE), ControllerProducerIds.allocate(decoded, 1, 5).block(),
             "allocation resumes after the last block");
     }
 
@@ -109,7 +119,7 @@ class ControllerProducerIdsTest
         {
             final long epoch = c.image().brokers().get(0).epoch();
             first = c.allocateProducerIds(0, epoch).join();
-            assertEquals(new ProducerIdBlock(0, 0, ProducerIdBlock.SIZE), first);
+            assertEquals(new ProducerIdBlock(0, ControllerProducerIds.FIRST_PRODUCER_ID, ProducerIdBlock.SIZE), first);
             final CompletionException stale = assertThrows(CompletionException.class, () -> c.allocateProducerIds(0, epoch + 1).join());
             assertEquals(ControllerException.Reason.STALE, ((ControllerException)stale.getCause()).reason());
         }

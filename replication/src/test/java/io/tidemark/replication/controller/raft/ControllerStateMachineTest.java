@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.ControllerException;
+import io.tidemark.replication.controller.ControllerProducerIds;
 import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.TopicInfo;
@@ -141,6 +142,8 @@ class ControllerStateMachineTest
         assertThrows(CodecException.class, () -> machine().installSnapshot(at, broken));
     }
 
+    private static final long F = ControllerProducerIds.FIRST_PRODUCER_ID;
+
     private static ControllerOp.AllocateProducerIds allocate(final long seq, final int brokerId, final long brokerEpoch)
     {
         return new ControllerOp.AllocateProducerIds(new ControllerOp.RequestId(12, seq, seq), brokerId, brokerEpoch);
@@ -158,17 +161,17 @@ class ControllerStateMachineTest
         sm.runOperation(1, sm.getNewTermOperation());
         sm.runOperation(2, register(1, 1));
         sm.runOperation(3, register(2, 2));
-        assertEquals(new ProducerIdBlock(1, 0, ProducerIdBlock.SIZE), block(sm.runOperation(4, allocate(1, 1, 2))));
-        assertEquals(new ProducerIdBlock(2, 1000, ProducerIdBlock.SIZE), block(sm.runOperation(5, allocate(2, 2, 3))));
+        assertEquals(new ProducerIdBlock(1, F, ProducerIdBlock.SIZE), block(sm.runOperation(4, allocate(1, 1, 2))));
+        assertEquals(new ProducerIdBlock(2, F + 1000, ProducerIdBlock.SIZE), block(sm.runOperation(5, allocate(2, 2, 3))));
         assertEquals(5, sm.image().version(), "an allocation is versioned like any change");
         final ControllerResult stale = (ControllerResult)sm.runOperation(6, allocate(3, 1, 3));
         assertEquals(ControllerException.Reason.STALE, ((ControllerResult.Refused)stale).reason());
-        assertEquals(2000, sm.image().nextProducerId(), "a refusal allocates nothing");
+        assertEquals(F + 2000, sm.image().nextProducerId(), "a refusal allocates nothing");
         // a retry of an answered allocation gets the same block, not a second one
         final ControllerOp.AllocateProducerIds retried = allocate(4, 2, 3);
         final ProducerIdBlock first = block(sm.runOperation(7, retried));
         assertEquals(first, block(sm.runOperation(8, retried)));
-        assertEquals(3000, sm.image().nextProducerId());
+        assertEquals(F + 3000, sm.image().nextProducerId());
     }
 
     @Test
@@ -186,7 +189,7 @@ class ControllerStateMachineTest
         sm.takeSnapshot(index, chunks::add);
         final ControllerStateMachine restored = machine();
         restored.installSnapshot(index, chunks);
-        assertEquals(10_000, restored.image().nextProducerId());
-        assertEquals(new ProducerIdBlock(1, 10_000, ProducerIdBlock.SIZE), block(restored.runOperation(index + 1, allocate(100, 1, 2))));
+        assertEquals(F + 10_000, restored.image().nextProducerId());
+        assertEquals(new ProducerIdBlock(1, F + 10_000, ProducerIdBlock.SIZE), block(restored.runOperation(index + 1, allocate(100, 1, 2))));
     }
 }
