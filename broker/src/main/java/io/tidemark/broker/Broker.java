@@ -48,6 +48,7 @@ import io.tidemark.broker.metadata.RegistrationGate;
 import io.tidemark.broker.network.KafkaFrameHandler;
 import io.tidemark.broker.network.RequestProcessor;
 import io.tidemark.broker.produce.ProduceHandler;
+import io.tidemark.broker.producer.ControllerProducerIdManager;
 import io.tidemark.broker.producer.LocalProducerIdManager;
 import io.tidemark.broker.producer.ProducerIdManager;
 import io.tidemark.broker.producer.ProducerStates;
@@ -107,6 +108,8 @@ public final class Broker implements AutoCloseable
     private static final System.Logger LOG = System.getLogger(Broker.class.getName());
     private static final long SHUTDOWN_DRAIN_MS = 10_000;
     private static final long CONTROLLER_HANDOFF_MS = 5_000;
+    /** Wait after a failed producer id block request (Kafka's RPCProducerIdManager uses 50 ms). */
+    private static final long PRODUCER_ID_RETRY_BACKOFF_MS = 50;
 
     private final BrokerConfig config;
     private final Storage storage;
@@ -410,9 +413,20 @@ public final class Broker implements AutoCloseable
         final long timeoutMs = config.requestTimeoutMs();
         final PartitionLookup lookup = new PartitionLookup(metadata, replicaManager);
         final TopicConfigDescriber describer = new TopicConfigDescriber(config);
-        // with a quorum every broker answers InitProducerId: ids must differ across brokers
-        final ProducerIdManager producerIds = config.hasQuorum() ? LocalProducerIdManager.forNode(storage, config.logDirs().get(0), config.nodeId())
-            : new LocalProducerIdManager(storage, config.logDirs().get(0));
+        // with a quorum every broker answers InitProducerId: ids come from blocks the controller allocates
+        // through the metadata log, unique cluster-wide (a wiped disk or a controller failover included)
+        final ProducerIdManager producerIds;
+        if (config.hasQuorum())
+        {
+            final ControllerProducerIdManager fromController = new ControllerProducerIdManager(config.nodeId(), () -> brokerEpoch,
+                (id, epoch) -> controller.allocateProducerIds(id, epoch), clock, PRODUCER_ID_RETRY_BACKOFF_MS);
+            fromController.prefetch();
+            producerIds = fromController;
+        }
+        else
+        {
+            producerIds = new LocalProducerIdManager(storage, config.logDirs().get(0));
+        }
         final BrokerApis apis = new BrokerApis()
             .register(ApiKeys.PRODUCE, 0, 13, new ProduceHandler(metadata, replicaManager))
             .register(ApiKeys.FETCH, 4, 18, new FetchHandler(metadata, lookup, requestPool, fetchTimer, config.fetchMaxBytes()))

@@ -14,12 +14,12 @@ import io.tidemark.engine.storage.Storage;
  * before any id of it is handed out, so after a crash or restart allocation resumes at the next block
  * and no id is ever reused (at most one block's unused ids are skipped).
  *
- * <p>In a cluster every broker answers InitProducerId, so ids must be unique across brokers, not only
- * within one: a node-aware manager hands out {@code local * NODE_STRIDE + nodeId} (the local counter is
- * the one persisted), so brokers with different node ids never share an id. Two idempotent producers
- * given the same id by two brokers would fence each other's epochs and, worse, one's batch could be
- * answered as a "duplicate" of the other's with the other's offsets: acknowledged, never appended.
- * (Kafka allocates blocks through the controller; this keeps the allocation local.)
+ * <p>Only for the single-node broker without a controller quorum: the file dies with the log directory,
+ * so a wiped disk restarts the count. With a quorum every broker answers InitProducerId and ids must be
+ * unique across brokers and survive disk loss (two idempotent producers given the same id would fence
+ * each other's epochs and, worse, one's batch could be answered as a "duplicate" of the other's with the
+ * other's offsets: acknowledged, never appended), so the controller allocates the blocks there
+ * ({@link ControllerProducerIdManager}).
  *
  * <pre>
  *   file "producer-id-block":  block.end=&lt;first id of the next block&gt;
@@ -32,13 +32,8 @@ public final class LocalProducerIdManager implements ProducerIdManager
     /** Ids per block. */
     public static final int BLOCK_SIZE = 1000;
 
-    /** Node ids a node-aware manager accepts: 0 .. NODE_STRIDE - 1. */
-    public static final int NODE_STRIDE = 1 << 16;
-
     private final Storage storage;
     private final Path file;
-    private final long stride;
-    private final int nodeId;
     private long next;
     private long blockEnd;
 
@@ -49,30 +44,6 @@ public final class LocalProducerIdManager implements ProducerIdManager
      */
     public LocalProducerIdManager(final Storage storage, final Path dir)
     {
-        this(storage, dir, 1, 0);
-    }
-
-    /**
-     * A manager whose ids no broker with another node id hands out.
-     *
-     * @param storage the storage seam.
-     * @param dir     the directory of the block file (the first log directory).
-     * @param nodeId  this broker's node id, 0 .. {@link #NODE_STRIDE} - 1.
-     * @return the manager.
-     */
-    public static LocalProducerIdManager forNode(final Storage storage, final Path dir, final int nodeId)
-    {
-        if (nodeId < 0 || nodeId >= NODE_STRIDE)
-        {
-            throw new IllegalArgumentException("node.id " + nodeId + " not in 0.." + (NODE_STRIDE - 1) + " (producer id allocation)");
-        }
-        return new LocalProducerIdManager(storage, dir, NODE_STRIDE, nodeId);
-    }
-
-    private LocalProducerIdManager(final Storage storage, final Path dir, final long stride, final int nodeId)
-    {
-        this.stride = stride;
-        this.nodeId = nodeId;
         this.storage = storage;
         this.file = dir.resolve(FILE_NAME);
         try
@@ -114,6 +85,6 @@ public final class LocalProducerIdManager implements ProducerIdManager
             next = blockEnd;
             blockEnd = newEnd;
         }
-        return next++ * stride + nodeId;
+        return next++;
     }
 }

@@ -34,7 +34,7 @@ class LeaderBalanceTest
         {
             brokers.put(b, new BrokerInfo(b, 10 + b, UUID.randomUUID(), "127.0.0.1", 9092 + b, null, b == fencedBroker, Map.of()));
         }
-        return new MetadataImage("c", 0, 5, brokers, Map.of("t", new TopicInfo("t", new UUID(1, 1), Map.of(), partitions)));
+        return new MetadataImage("c", 0, 5, brokers, Map.of("t", new TopicInfo("t", new UUID(1, 1), Map.of(), partitions)), 0);
     }
 
     private static List<List<Integer>> fullIsrs(final int n)

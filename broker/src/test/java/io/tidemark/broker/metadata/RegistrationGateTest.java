@@ -31,7 +31,7 @@ class RegistrationGateTest
     {
         final Map<Integer, BrokerInfo> brokers = selfEpoch < 0 ? Map.of() :
             Map.of(SELF, new BrokerInfo(SELF, selfEpoch, INCARNATION, "127.0.0.1", 9092, null, false, Map.of()));
-        return new MetadataImage("c", 0, version, brokers, Map.of());
+        return new MetadataImage("c", 0, version, brokers, Map.of(), 0);
     }
 
     @Test

@@ -134,6 +134,18 @@ public interface Controller extends AutoCloseable
      */
     CompletableFuture<List<io.tidemark.engine.TopicPartition>> electLeaders(boolean preferred, Map<String, List<Integer>> partitions);
 
+    /**
+     * Allocates the next block of {@link ProducerIdBlock#SIZE} producer ids to a broker (Kafka's
+     * AllocateProducerIds, KIP-730). The start of the following block is part of the replicated metadata,
+     * so no id is given twice, across broker disk loss, controller restarts and failover.
+     *
+     * @param brokerId    the asking broker.
+     * @param brokerEpoch its current broker epoch; a stale or unknown one is refused with
+     *                    {@link ControllerException.Reason#STALE} (Kafka's STALE_BROKER_EPOCH).
+     * @return the block, which belongs to {@code brokerId} alone.
+     */
+    CompletableFuture<ProducerIdBlock> allocateProducerIds(int brokerId, long brokerEpoch);
+
     @Override
     void close();
 }

@@ -92,7 +92,8 @@ public final class ControllerBrokers
         final Map<Integer, BrokerInfo> brokers = new HashMap<>(image.brokers());
         brokers.put(id, new BrokerInfo(id, newEpoch, broker.incarnation(), broker.host(), broker.port(), broker.rack(), false,
             broker.endpoints()));
-        MetadataImage next = new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, brokers, image.topics());
+        MetadataImage next = new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, brokers, image.topics(),
+            image.nextProducerId());
         final Map<TopicPartition, String> elections = new HashMap<>();
         if (wiped || !cleanShutdown)
         {
@@ -150,7 +151,7 @@ public final class ControllerBrokers
         final Map<Integer, BrokerInfo> brokers = new HashMap<>(image.brokers());
         brokers.put(brokerId, b.withFenced(true));
         final MetadataImage fenced = new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, brokers,
-            image.topics());
+            image.topics(), image.nextProducerId());
         final Map<TopicPartition, String> elections = new HashMap<>();
         final MetadataImage next = changePartitions(fenced, (topic, p) ->
         {
@@ -182,7 +183,7 @@ public final class ControllerBrokers
         final Map<Integer, BrokerInfo> brokers = new HashMap<>(image.brokers());
         brokers.put(brokerId, b.withFenced(false));
         final MetadataImage next = new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, brokers,
-            image.topics());
+            image.topics(), image.nextProducerId());
         final Map<TopicPartition, String> elections = new HashMap<>();
         return new Result(electOffline(next, elections, brokerDefaults), elections);
     }
@@ -280,7 +281,8 @@ public final class ControllerBrokers
             p.leaderEpoch(), p.partitionEpoch() + 1, orderedLike(p.replicas(), elr), recovery));
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.put(topic, new TopicInfo(t.name(), t.id(), t.configs(), partitions));
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics);
+        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
+            image.nextProducerId());
     }
 
     /**
@@ -430,7 +432,8 @@ public final class ControllerBrokers
         {
             return image;
         }
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics);
+        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
+            image.nextProducerId());
     }
 
     private static PartitionInfo withMembers(

@@ -102,7 +102,8 @@ public final class ControllerTopics
         }
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.put(name, new TopicInfo(name, topicId, configs, infos));
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics);
+        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
+            image.nextProducerId());
     }
 
     private static PartitionInfo newPartition(final MetadataImage image, final int partition, final List<Integer> replicas)
@@ -159,7 +160,8 @@ public final class ControllerTopics
         }
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.remove(name);
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics);
+        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
+            image.nextProducerId());
     }
 
     /**
@@ -187,7 +189,8 @@ public final class ControllerTopics
         }
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.put(name, new TopicInfo(name, topic.id(), topic.configs(), infos));
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics);
+        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
+            image.nextProducerId());
     }
 
     /**
@@ -216,6 +219,7 @@ public final class ControllerTopics
         TopicConfigs.validate(configs, brokerDefaults);
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.put(name, new TopicInfo(name, topic.id(), configs, topic.partitions()));
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics);
+        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
+            image.nextProducerId());
     }
 }

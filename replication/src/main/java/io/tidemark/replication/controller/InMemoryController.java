@@ -59,7 +59,7 @@ public final class InMemoryController implements Controller
         this.defaultReplicationFactor = defaultReplicationFactor;
         this.sessionTimeoutMs = sessionTimeoutMs;
         this.ids = ids;
-        this.image = new MetadataImage(clusterId, -1, 0, Map.of(), Map.of());
+        this.image = new MetadataImage(clusterId, -1, 0, Map.of(), Map.of(), 0);
         scheduleSessionCheck();
     }
 
@@ -303,6 +303,18 @@ public final class InMemoryController implements Controller
             return r;
         });
         return CompletableFuture.completedFuture(changed);
+    }
+
+    @Override
+    public CompletableFuture<ProducerIdBlock> allocateProducerIds(final int brokerId, final long brokerEpoch)
+    {
+        final ProducerIdBlock[] block = new ProducerIdBlock[1];
+        return change(img ->
+        {
+            final ControllerProducerIds.Allocation a = ControllerProducerIds.allocate(img, brokerId, brokerEpoch);
+            block[0] = a.block();
+            return a.image();
+        }, false, img -> block[0]);
     }
 
     @Override

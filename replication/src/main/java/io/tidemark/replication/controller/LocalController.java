@@ -62,7 +62,7 @@ public final class LocalController implements Controller
         try
         {
             final byte[] bytes = AtomicFile.read(storage, file);
-            loaded = bytes == null ? new MetadataImage(clusterId, self.id(), 0, Map.of(), Map.of()) :
+            loaded = bytes == null ? new MetadataImage(clusterId, self.id(), 0, Map.of(), Map.of(), 0) :
                 MetadataImageCodec.decode(bytes);
         }
         catch (final IOException ex)
@@ -74,7 +74,8 @@ public final class LocalController implements Controller
             self.endpoints());
         final Map<Integer, BrokerInfo> brokers = new java.util.HashMap<>(loaded.brokers());
         brokers.put(self.id(), registered);
-        image = new MetadataImage(loaded.clusterId(), self.id(), loaded.version() + 1, brokers, loaded.topics());
+        image = new MetadataImage(loaded.clusterId(), self.id(), loaded.version() + 1, brokers, loaded.topics(),
+            loaded.nextProducerId());
         persist(image);
     }
 
@@ -216,6 +217,18 @@ public final class LocalController implements Controller
         final boolean preferred, final Map<String, List<Integer>> partitions)
     {
         return CompletableFuture.completedFuture(List.of());
+    }
+
+    @Override
+    public CompletableFuture<ProducerIdBlock> allocateProducerIds(final int brokerId, final long brokerEpoch)
+    {
+        final ProducerIdBlock[] block = new ProducerIdBlock[1];
+        return change(img ->
+        {
+            final ControllerProducerIds.Allocation a = ControllerProducerIds.allocate(img, brokerId, brokerEpoch);
+            block[0] = a.block();
+            return a.image();
+        }, false, img -> block[0]);
     }
 
     @Override

@@ -6,20 +6,28 @@ import java.util.UUID;
 /**
  * An immutable snapshot of the cluster metadata.
  *
- * @param clusterId    the cluster id.
- * @param controllerId the active controller's broker id, -1 if unknown.
- * @param version      increases with every change (the metadata log offset).
- * @param brokers      registered brokers by id.
- * @param topics       topics by name.
+ * @param clusterId      the cluster id.
+ * @param controllerId   the active controller's broker id, -1 if unknown.
+ * @param version        increases with every change (the metadata log offset).
+ * @param brokers        registered brokers by id.
+ * @param topics         topics by name.
+ * @param nextProducerId the first producer id of the next block the controller allocates (Kafka's
+ *                       ProducerIdsRecord, KIP-730); ids below it were given to some broker. 0 until
+ *                       the first allocation (which starts at
+ *                       {@link ControllerProducerIds#FIRST_PRODUCER_ID}).
  */
 public record MetadataImage(String clusterId, int controllerId, long version, Map<Integer, BrokerInfo> brokers,
-    Map<String, TopicInfo> topics)
+    Map<String, TopicInfo> topics, long nextProducerId)
 {
     /**
      * Copies the maps.
      */
     public MetadataImage
     {
+        if (nextProducerId < 0)
+        {
+            throw new IllegalArgumentException("nextProducerId must not be negative: " + nextProducerId);
+        }
         brokers = Map.copyOf(brokers);
         topics = Map.copyOf(topics);
     }

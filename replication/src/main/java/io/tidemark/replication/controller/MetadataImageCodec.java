@@ -17,18 +17,23 @@ import java.util.UUID;
  * break a line.
  *
  * <pre>
- *  tidemark-metadata 1
+ *  tidemark-metadata 2
  *  cluster &lt;clusterId&gt; &lt;controllerId&gt; &lt;version&gt;
+ *  producerIds &lt;nextProducerId&gt;
  *  broker &lt;id&gt; &lt;epoch&gt; &lt;incarnation&gt; &lt;host&gt; &lt;port&gt; &lt;rack|-&gt; &lt;fenced&gt; &lt;name=host:port,...|-&gt;
  *  topic &lt;name&gt; &lt;uuid&gt; &lt;partitionCount&gt;
  *  config &lt;topic&gt; &lt;key&gt; &lt;value&gt;
  *  partition &lt;topic&gt; &lt;p&gt; &lt;replicas&gt; &lt;isr&gt; &lt;leader&gt; &lt;leaderEpoch&gt; &lt;partitionEpoch&gt; &lt;elr&gt; &lt;recovery&gt;
  *  end
  * </pre>
+ *
+ * <p>Version 1 (written before controller-allocated producer id blocks) has no {@code producerIds} line;
+ * it is still read, with a next producer id of 0 (no block was ever allocated then).
  */
 public final class MetadataImageCodec
 {
-    private static final String HEADER = "tidemark-metadata 1";
+    private static final String HEADER = "tidemark-metadata 2";
+    private static final String HEADER_V1 = "tidemark-metadata 1";
 
     private MetadataImageCodec()
     {
@@ -44,6 +49,7 @@ public final class MetadataImageCodec
         sb.append(HEADER).append('\n');
         sb.append("cluster ").append(enc(image.clusterId())).append(' ').append(image.controllerId()).append(' ')
             .append(image.version()).append('\n');
+        sb.append("producerIds ").append(image.nextProducerId()).append('\n');
         for (final BrokerInfo b : new TreeMap<>(image.brokers()).values())
         {
             sb.append("broker ").append(b.id()).append(' ').append(b.epoch()).append(' ').append(b.incarnation()).append(' ')
@@ -93,13 +99,16 @@ public final class MetadataImageCodec
     public static MetadataImage decode(final byte[] bytes)
     {
         final String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
-        if (lines.length < 3 || !HEADER.equals(lines[0]) || !"end".equals(lines[lines.length - 1]))
+        final boolean v1 = lines.length > 0 && HEADER_V1.equals(lines[0]);
+        if (lines.length < 3 || !(v1 || HEADER.equals(lines[0])) || !"end".equals(lines[lines.length - 1]))
         {
             throw new IllegalArgumentException("not a complete metadata image (header or end line missing)");
         }
         String clusterId = null;
         int controllerId = -1;
         long version = 0;
+        long nextProducerId = 0;
+        boolean producerIdsSeen = v1;
         final Map<Integer, BrokerInfo> brokers = new HashMap<>();
         final Map<String, UUID> topicIds = new LinkedHashMap<>();
         final Map<String, Integer> counts = new HashMap<>();
@@ -118,6 +127,15 @@ public final class MetadataImageCodec
                         clusterId = dec(f[1]);
                         controllerId = Integer.parseInt(f[2]);
                         version = Long.parseLong(f[3]);
+                    }
+                    case "producerIds" ->
+                    {
+                        if (v1)
+                        {
+                            throw new IllegalArgumentException("a version 1 image has no producerIds record");
+                        }
+                        nextProducerId = Long.parseLong(f[1]);
+                        producerIdsSeen = true;
                     }
                     case "broker" ->
                     {
@@ -176,7 +194,11 @@ public final class MetadataImageCodec
         {
             throw new IllegalArgumentException("no cluster line");
         }
-        return new MetadataImage(clusterId, controllerId, version, brokers, topics);
+        if (!producerIdsSeen)
+        {
+            throw new IllegalArgumentException("no producerIds line");
+        }
+        return new MetadataImage(clusterId, controllerId, version, brokers, topics, nextProducerId);
     }
 
     private static String ints(final List<Integer> values)

@@ -13,6 +13,7 @@ import io.tidemark.engine.TopicPartition;
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.ControllerException;
 import io.tidemark.replication.controller.PartitionInfo;
+import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicInfo;
 
@@ -36,10 +37,12 @@ import io.tidemark.replication.controller.TopicInfo;
  *   10 ControlledShutdown reqId, i32 brokerId, i64 brokerEpoch
  *   11 ElectLeaders       reqId, bool preferred, i32 n, (str topic, intList)*n
  *   12 Validate           reqId, op (not itself a Validate)
+ *   13 AllocateProducerIds reqId, i32 brokerId, i64 brokerEpoch
  *  reqId         := i64 session, i64 seq, i64 ackedBelow
  *  broker        := i32 id, i64 epoch, uuid incarnation, str host, i32 port, str rack|null, bool fenced, strMap endpoints
  *  result        := u8 tag, body
- *    1 Ok        u8 kind (0 none, 1 i64, 2 topic, 3 partition, 4 i32 n (str topic, i32 partition)*n), value
+ *    1 Ok        u8 kind (0 none, 1 i64, 2 topic, 3 partition, 4 i32 n (str topic, i32 partition)*n,
+ *                5 producer id block: i32 brokerId, i64 firstProducerId, i32 size), value
  *    2 Refused   str reason (enum name), str message
  *    3 Retry     i32 leaderHint, str message
  *  topic         := str name, uuid id, strMap configs, i32 n, partition*n
@@ -187,6 +190,12 @@ final class ControllerCodec
                 writeInts(w, e.getValue());
             }
         }
+        else if (op instanceof ControllerOp.AllocateProducerIds o)
+        {
+            w.u8(13);
+            writeId(w, o.id());
+            w.i32(o.brokerId()).i64(o.brokerEpoch());
+        }
         else if (op instanceof ControllerOp.Validate o)
         {
             if (o.op() instanceof ControllerOp.Validate)
@@ -323,6 +332,7 @@ final class ControllerCodec
                 }
                 yield new ControllerOp.Validate(id, inner);
             }
+            case 13 -> new ControllerOp.AllocateProducerIds(readId(r), r.i32("brokerId"), r.i64("brokerEpoch"));
             default -> throw r.error("unknown operation tag " + tag);
         };
     }
@@ -433,6 +443,10 @@ final class ControllerCodec
                 w.u8(3);
                 writePartition(w, p);
             }
+            else if (v instanceof ProducerIdBlock b)
+            {
+                w.u8(5).i32(b.brokerId()).i64(b.firstProducerId()).i32(b.size());
+            }
             else
             {
                 final List<?> list = (List<?>)v;
@@ -479,6 +493,7 @@ final class ControllerCodec
                         }
                         yield new ControllerResult.Ok(List.copyOf(tps));
                     }
+                    case 5 -> new ControllerResult.Ok(new ProducerIdBlock(r.i32("brokerId"), r.i64("firstProducerId"), r.i32("size")));
                     default -> throw r.error("unknown value kind " + kind);
                 };
             }

@@ -222,6 +222,17 @@ sealed interface ControllerOp
     }
 
     /**
+     * {@link io.tidemark.replication.controller.Controller#allocateProducerIds}.
+     *
+     * @param id          request id.
+     * @param brokerId    the asking broker.
+     * @param brokerEpoch its broker epoch.
+     */
+    record AllocateProducerIds(RequestId id, int brokerId, long brokerEpoch) implements ControllerOp
+    {
+    }
+
+    /**
      * A query (never in the log): runs {@code op} against the current image without changing
      * anything and answers what it would do ({@code validateOnly}).
      *

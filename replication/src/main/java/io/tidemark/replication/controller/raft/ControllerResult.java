@@ -5,6 +5,7 @@ import java.util.List;
 import io.tidemark.engine.TopicPartition;
 import io.tidemark.replication.controller.ControllerException;
 import io.tidemark.replication.controller.PartitionInfo;
+import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.TopicInfo;
 
 /**
@@ -17,8 +18,8 @@ sealed interface ControllerResult
     /**
      * Applied (or, for a validation, acceptable).
      *
-     * @param value null, a {@link Long} (broker epoch), a {@link TopicInfo}, a {@link PartitionInfo} or a
-     *              list of {@link TopicPartition}s.
+     * @param value null, a {@link Long} (broker epoch), a {@link TopicInfo}, a {@link PartitionInfo}, a
+     *              {@link ProducerIdBlock} or a list of {@link TopicPartition}s.
      */
     record Ok(Object value) implements ControllerResult
     {
@@ -26,7 +27,7 @@ sealed interface ControllerResult
         public Ok
         {
             if (value != null && !(value instanceof Long) && !(value instanceof TopicInfo) && !(value instanceof PartitionInfo) &&
-                !(value instanceof List<?>))
+                !(value instanceof ProducerIdBlock) && !(value instanceof List<?>))
             {
                 throw new IllegalArgumentException("unsupported result value " + value.getClass());
             }

@@ -14,6 +14,7 @@ import io.tidemark.engine.TopicPartition;
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.ControllerBrokers;
 import io.tidemark.replication.controller.ControllerException;
+import io.tidemark.replication.controller.ControllerProducerIds;
 import io.tidemark.replication.controller.ControllerTopics;
 import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.MetadataImageCodec;
@@ -114,7 +115,7 @@ final class ControllerStateMachine implements StateMachine
         this.localNodeId = localNodeId;
         this.newTermFactory = newTermFactory;
         this.observer = observer;
-        this.image = new MetadataImage(clusterId, -1, 0, Map.of(), Map.of());
+        this.image = new MetadataImage(clusterId, -1, 0, Map.of(), Map.of(), 0);
     }
 
     /**
@@ -279,7 +280,8 @@ final class ControllerStateMachine implements StateMachine
     {
         if (op instanceof ControllerOp.NewTerm t)
         {
-            return new Outcome(new MetadataImage(image.clusterId(), t.leaderId(), image.version(), image.brokers(), image.topics()),
+            return new Outcome(new MetadataImage(image.clusterId(), t.leaderId(), image.version(), image.brokers(), image.topics(),
+                image.nextProducerId()),
                 ControllerResult.OK);
         }
         if (op instanceof ControllerOp.CreateTopic c)
@@ -368,6 +370,11 @@ final class ControllerStateMachine implements StateMachine
             return elections(r, e.preferred() ? "preferred leader election" : "unclean leader election",
                 new ControllerResult.Ok(List.copyOf(changed)));
         }
+        if (op instanceof ControllerOp.AllocateProducerIds a)
+        {
+            final ControllerProducerIds.Allocation allocation = ControllerProducerIds.allocate(image, a.brokerId(), a.brokerEpoch());
+            return new Outcome(allocation.image(), new ControllerResult.Ok(allocation.block()));
+        }
         throw new ControllerException(ControllerException.Reason.UNKNOWN, "not an operation that changes metadata: " + op);
     }
 
@@ -416,7 +423,8 @@ final class ControllerStateMachine implements StateMachine
 
     private static MetadataImage withVersion(final MetadataImage image, final long version)
     {
-        return new MetadataImage(image.clusterId(), image.controllerId(), version, image.brokers(), image.topics());
+        return new MetadataImage(image.clusterId(), image.controllerId(), version, image.brokers(), image.topics(),
+            image.nextProducerId());
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ import io.tidemark.replication.controller.ControllerException;
 import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.MetadataImageCodec;
 import io.tidemark.replication.controller.PartitionInfo;
+import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicInfo;
 import io.tidemark.transport.TransportConfig;
@@ -1003,6 +1004,12 @@ public final class RaftController extends ControllerClientBase implements Contro
     public CompletableFuture<Void> controlledShutdown(final int brokerId, final long brokerEpoch)
     {
         return typed(write(id -> new ControllerOp.ControlledShutdown(id, brokerId, brokerEpoch)));
+    }
+
+    @Override
+    public CompletableFuture<ProducerIdBlock> allocateProducerIds(final int brokerId, final long brokerEpoch)
+    {
+        return typed(write(id -> new ControllerOp.AllocateProducerIds(id, brokerId, brokerEpoch)));
     }
 
     @Override

@@ -19,6 +19,7 @@ import io.tidemark.replication.controller.Controller;
 import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.MetadataImageCodec;
 import io.tidemark.replication.controller.PartitionInfo;
+import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicInfo;
 import org.agrona.concurrent.SystemEpochClock;
@@ -58,7 +59,7 @@ public final class RemoteController extends ControllerClientBase implements Cont
         this.shutdown = shutdown;
         this.ids = new Random(random.nextLong());
         this.voters = List.copyOf(config.voters().keySet());
-        this.image = new MetadataImage(config.clusterId(), -1, 0, Map.of(), Map.of());
+        this.image = new MetadataImage(config.clusterId(), -1, 0, Map.of(), Map.of(), 0);
         this.publisher = new ImagePublisher(publisher, image);
         this.rotation = Math.floorMod(config.nodeId(), voters.size());
     }
@@ -348,6 +349,12 @@ public final class RemoteController extends ControllerClientBase implements Cont
     public CompletableFuture<Void> controlledShutdown(final int brokerId, final long brokerEpoch)
     {
         return typed(write(id -> new ControllerOp.ControlledShutdown(id, brokerId, brokerEpoch)));
+    }
+
+    @Override
+    public CompletableFuture<ProducerIdBlock> allocateProducerIds(final int brokerId, final long brokerEpoch)
+    {
+        return typed(write(id -> new ControllerOp.AllocateProducerIds(id, brokerId, brokerEpoch)));
     }
 
     @Override

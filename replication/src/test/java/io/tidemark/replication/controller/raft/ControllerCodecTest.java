@@ -31,7 +31,7 @@ class ControllerCodecTest
             assertArrayEquals(bytes, ControllerCodec.encodeOp(decoded), "seed " + seed);
             seen.add(op.getClass().getSimpleName());
         }
-        assertEquals(12, seen.size(), seen.toString());
+        assertEquals(RandomModels.OP_KINDS, seen.size(), seen.toString());
     }
 
     @Test
@@ -53,7 +53,7 @@ class ControllerCodecTest
         final long seed = Seeds.seed("ControllerCodecTest.malformed");
         final RandomModels models = new RandomModels(seed);
         final Random r = models.random();
-        for (int kind = 0; kind < 12; kind++)
+        for (int kind = 0; kind < RandomModels.OP_KINDS; kind++)
         {
             final byte[] bytes = ControllerCodec.encodeOp(models.op(kind));
             for (int n = 0; n < bytes.length; n++)
@@ -64,7 +64,7 @@ class ControllerCodecTest
         }
         for (int i = 0; i < 20_000; i++)
         {
-            final byte[] bytes = i % 2 == 0 ? ControllerCodec.encodeOp(models.op(r.nextInt(12))) : ControllerCodec.encodeResult(models.result());
+            final byte[] bytes = i % 2 == 0 ? ControllerCodec.encodeOp(models.op(r.nextInt(RandomModels.OP_KINDS))) : ControllerCodec.encodeResult(models.result());
             bytes[r.nextInt(bytes.length)] ^= (byte)(1 << r.nextInt(8));
             try
             {

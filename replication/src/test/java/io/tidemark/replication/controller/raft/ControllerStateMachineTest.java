@@ -14,7 +14,9 @@ import java.util.UUID;
 
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.ControllerException;
+import io.tidemark.replication.controller.ControllerProducerIds;
 import io.tidemark.replication.controller.MetadataImage;
+import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.TopicInfo;
 import org.junit.jupiter.api.Test;
 
@@ -138,5 +140,56 @@ class ControllerStateMachineTest
         broken.remove(2);
         final long at = index;
         assertThrows(CodecException.class, () -> machine().installSnapshot(at, broken));
+    }
+
+    private static final long F = ControllerProducerIds.FIRST_PRODUCER_ID;
+
+    private static ControllerOp.AllocateProducerIds allocate(final long seq, final int brokerId, final long brokerEpoch)
+    {
+        return new ControllerOp.AllocateProducerIds(new ControllerOp.RequestId(12, seq, seq), brokerId, brokerEpoch);
+    }
+
+    private static ProducerIdBlock block(final Object result)
+    {
+        return (ProducerIdBlock)((ControllerResult.Ok)result).value();
+    }
+
+    @Test
+    void shouldAllocateProducerIdBlocksAndRefuseAStaleBrokerEpoch()
+    {
+        final ControllerStateMachine sm = machine();
+        sm.runOperation(1, sm.getNewTermOperation());
+        sm.runOperation(2, register(1, 1));
+        sm.runOperation(3, register(2, 2));
+        assertEquals(new ProducerIdBlock(1, F, ProducerIdBlock.SIZE), block(sm.runOperation(4, allocate(1, 1, 2))));
+        assertEquals(new ProducerIdBlock(2, F + 1000, ProducerIdBlock.SIZE), block(sm.runOperation(5, allocate(2, 2, 3))));
+        assertEquals(5, sm.image().version(), "an allocation is versioned like any change");
+        final ControllerResult stale = (ControllerResult)sm.runOperation(6, allocate(3, 1, 3));
+        assertEquals(ControllerException.Reason.STALE, ((ControllerResult.Refused)stale).reason());
+        assertEquals(F + 2000, sm.image().nextProducerId(), "a refusal allocates nothing");
+        // a retry of an answered allocation gets the same block, not a second one
+        final ControllerOp.AllocateProducerIds retried = allocate(4, 2, 3);
+        final ProducerIdBlock first = block(sm.runOperation(7, retried));
+        assertEquals(first, block(sm.runOperation(8, retried)));
+        assertEquals(F + 3000, sm.image().nextProducerId());
+    }
+
+    @Test
+    void shouldContinueAllocatingPastTheSnapshotAfterInstallingIt()
+    {
+        final ControllerStateMachine sm = machine();
+        sm.runOperation(1, sm.getNewTermOperation());
+        sm.runOperation(2, register(1, 1));
+        long index = 2;
+        for (int i = 0; i < 10; i++)
+        {
+            sm.runOperation(++index, allocate(i + 2, 1, 2));
+        }
+        final List<Object> chunks = new ArrayList<>();
+        sm.takeSnapshot(index, chunks::add);
+        final ControllerStateMachine restored = machine();
+        restored.installSnapshot(index, chunks);
+        assertEquals(F + 10_000, restored.image().nextProducerId());
+        assertEquals(new ProducerIdBlock(1, F + 10_000, ProducerIdBlock.SIZE), block(restored.runOperation(index + 1, allocate(100, 1, 2))));
     }
 }

@@ -21,6 +21,7 @@ import io.tidemark.engine.storage.FileStorage;
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.ControllerException;
 import io.tidemark.replication.controller.MetadataImage;
+import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.TopicInfo;
 import io.tidemark.testkit.Await;
 import io.tidemark.testkit.NoLeakedThreads;
@@ -193,6 +194,67 @@ class RaftControllerIntegrationTest
         assertEquals(before.brokers().keySet(), after.brokers().keySet());
         assertTrue(after.version() > before.version());
         assertFalse(after.topics().isEmpty());
+    }
+
+    @Test
+    void shouldNeverGiveAProducerIdBlockTwiceAcrossFailoverAndRestart() throws Exception
+    {
+        final List<RaftController> controllers = startQuorum();
+        final RaftController leader = awaitLeader(controllers);
+        final Map<Integer, Long> epochs = new TreeMap<>();
+        for (final RaftController c : controllers)
+        {
+            final BrokerInfo broker = new BrokerInfo(c.nodeId(), 0, new UUID(0, c.nodeId()), "127.0.0.1", 9092, null, false, Map.of());
+            epochs.put(c.nodeId(), get(c.registerBroker(broker, broker.incarnation(), true, Map.of())));
+        }
+        final TreeMap<Long, ProducerIdBlock> blocks = new TreeMap<>();
+        for (int round = 0; round < 10; round++)
+        {
+            for (final RaftController c : controllers)
+            {
+                addDisjoint(blocks, get(c.allocateProducerIds(c.nodeId(), epochs.get(c.nodeId()))));
+            }
+        }
+        final ControllerException stale = (ControllerException)org.junit.jupiter.api.Assertions.assertThrows(
+            java.util.concurrent.ExecutionException.class, () -> get(leader.allocateProducerIds(1, epochs.get(1) - 1))).getCause();
+        assertEquals(ControllerException.Reason.STALE, stale.reason());
+
+        // the leader dies: the new one continues after the last block
+        leader.close();
+        final List<RaftController> survivors = new ArrayList<>(controllers);
+        survivors.remove(leader);
+        final RaftController next = awaitLeader(survivors);
+        for (final RaftController c : survivors)
+        {
+            addDisjoint(blocks, get(c.allocateProducerIds(c.nodeId(), epochs.get(c.nodeId()))));
+        }
+        awaitSameImage(survivors);
+        final long nextBefore = next.image().nextProducerId();
+        assertEquals(blocks.lastEntry().getValue().nextBlockFirstId(), nextBefore);
+
+        // every voter restarts from its directory (snapshots every 20 entries, so from a snapshot too)
+        for (final RaftController c : controllers)
+        {
+            c.close();
+        }
+        open.clear();
+        final List<RaftController> restarted = startQuorum();
+        final RaftController leaderAfter = awaitLeader(restarted);
+        awaitSameImage(restarted);
+        assertEquals(nextBefore, leaderAfter.image().nextProducerId());
+        for (final RaftController c : restarted)
+        {
+            final long epoch = c.image().brokers().get(c.nodeId()).epoch();
+            addDisjoint(blocks, get(c.allocateProducerIds(c.nodeId(), epoch)));
+        }
+        assertEquals(10 * 3 + 2 + 3, blocks.size());
+    }
+
+    private static void addDisjoint(final TreeMap<Long, ProducerIdBlock> blocks, final ProducerIdBlock block)
+    {
+        final Map.Entry<Long, ProducerIdBlock> below = blocks.floorEntry(block.lastProducerId());
+        assertTrue(below == null || below.getValue().lastProducerId() < block.firstProducerId(), block + " overlaps " + below);
+        blocks.put(block.firstProducerId(), block);
     }
 
     @Test

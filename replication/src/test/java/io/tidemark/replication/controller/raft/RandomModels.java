@@ -19,6 +19,7 @@ import io.tidemark.engine.TopicPartition;
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.ControllerException;
 import io.tidemark.replication.controller.PartitionInfo;
+import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicInfo;
 
@@ -114,10 +115,13 @@ final class RandomModels
             r.nextBoolean() ? null : string(), r.nextBoolean(), strMap());
     }
 
-    /** Every operation type in turn, by {@code kind} modulo 12. */
+    /** Operation types {@link #op(int)} makes. */
+    static final int OP_KINDS = 13;
+
+    /** Every operation type in turn, by {@code kind} modulo {@link #OP_KINDS}. */
     ControllerOp op(final int kind)
     {
-        return switch (Math.floorMod(kind, 12))
+        return switch (Math.floorMod(kind, OP_KINDS))
         {
             case 0 -> new ControllerOp.NewTerm(r.nextInt(5), r.nextInt(100), strMap(), 1 + r.nextInt(10), (short)(1 + r.nextInt(3)),
                 64 + r.nextInt(100_000));
@@ -181,6 +185,7 @@ final class RandomModels
                 }
                 yield new ControllerOp.ElectLeaders(id(), r.nextBoolean(), partitions);
             }
+            case 11 -> new ControllerOp.AllocateProducerIds(id(), r.nextInt(10), r.nextLong());
             default ->
             {
                 final int inner = 1 + r.nextInt(10);
@@ -192,7 +197,7 @@ final class RandomModels
     /** An operation that may be a log entry (not a query). */
     ControllerOp logOp()
     {
-        return op(r.nextInt(11));
+        return op(r.nextInt(OP_KINDS - 1));
     }
 
     ReplicaLogSummary summary()
@@ -224,9 +229,10 @@ final class RandomModels
 
     ControllerResult result()
     {
-        return switch (r.nextInt(7))
+        return switch (r.nextInt(8))
         {
             case 0 -> ControllerResult.OK;
+            case 7 -> new ControllerResult.Ok(new ProducerIdBlock(r.nextInt(10), r.nextInt(1 << 30) * 1000L, 1 + r.nextInt(1000)));
             case 1 -> new ControllerResult.Ok(r.nextLong());
             case 2 -> new ControllerResult.Ok(topicInfo());
             case 3 -> new ControllerResult.Ok(partition(r.nextInt(10)));

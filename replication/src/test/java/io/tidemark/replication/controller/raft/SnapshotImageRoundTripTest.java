@@ -45,7 +45,8 @@ class SnapshotImageRoundTripTest
                 }
                 topics.put(x.name(), new TopicInfo(x.name(), x.id(), x.configs(), partitions));
             }
-            final MetadataImage image = new MetadataImage("cluster-" + models.string(), r.nextInt(5) - 1, r.nextInt(1000), brokers, topics);
+            final MetadataImage image = new MetadataImage("cluster-" + models.string(), r.nextInt(5) - 1, r.nextInt(1000), brokers, topics,
+                r.nextInt(1 << 20) * 1000L);
             assertEquals(image, MetadataImageCodec.decode(MetadataImageCodec.encode(image)), "seed " + seed + " case " + i);
         }
     }
@@ -56,7 +57,7 @@ class SnapshotImageRoundTripTest
         final BrokerInfo dashRack = new BrokerInfo(1, 2, new UUID(1, 2), "h", 1, "-", false, Map.of());
         final BrokerInfo emptyHost = new BrokerInfo(2, 2, new UUID(1, 3), "", 1, "", false, Map.of("", ""));
         final TopicInfo emptyValue = new TopicInfo("t", new UUID(3, 4), Map.of("retention.ms", ""), List.of());
-        final MetadataImage image = new MetadataImage("c", 1, 1, Map.of(1, dashRack, 2, emptyHost), Map.of("t", emptyValue));
+        final MetadataImage image = new MetadataImage("c", 1, 1, Map.of(1, dashRack, 2, emptyHost), Map.of("t", emptyValue), 0);
         assertEquals(image, MetadataImageCodec.decode(MetadataImageCodec.encode(image)));
     }
 }
