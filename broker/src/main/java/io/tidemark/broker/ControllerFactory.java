@@ -79,7 +79,8 @@ public interface ControllerFactory
                     metadataDir != null ? Path.of(metadataDir) : config.logDirs().get(0))
                 .voters(voters)
                 .sessionTimeoutMs(config.brokerSessionTimeoutMs())
-                .topicDefaults(config.numPartitions(), config.defaultReplicationFactor(), c.brokerDefaults());
+                .topicDefaults(config.numPartitions(), config.defaultReplicationFactor(), c.brokerDefaults())
+                .replicaPlacement(config.valueOf(BrokerConfigKeys.REPLICA_PLACEMENT).trim());
             if (!config.isVoter())
             {
                 return RemoteController.start(quorum.build());

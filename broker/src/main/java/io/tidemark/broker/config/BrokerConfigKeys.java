@@ -95,6 +95,7 @@ import io.tidemark.replication.controller.TopicConfigs;
  * auto.leader.rebalance.enable                 true                         true or false                    the active controller moves leadership back to preferred replicas when a broker leads too few of its own
  * leader.imbalance.check.interval.seconds      300                          [1, 604800]                      how often the active controller checks leader balance
  * leader.imbalance.per.broker.percentage       10                           [0, 100]                         share of a broker's preferred partitions led elsewhere that triggers preferred-leader elections
+ * replica.placement                            fixed                        fixed or random                  new topics' replicas: fixed = partition i on brokers i, i+1, ... (mod n); random = Kafka's random start and shift per topic
  * </pre>
  */
 public final class BrokerConfigKeys
@@ -247,6 +248,8 @@ public final class BrokerConfigKeys
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
     /** {@code leader.imbalance.check.interval.seconds}. */
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
+    /** {@code replica.placement}. */
+    public static final String REPLICA_PLACEMENT = "replica.placement";
     /** {@code leader.imbalance.per.broker.percentage}. */
     public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
 
@@ -393,6 +396,8 @@ public final class BrokerConfigKeys
         add(m, intKey(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, "300", 1, 604_800, null, "how often the active controller checks leader balance"));
         add(m, intKey(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, "10", 0, 100, null,
             "share of a broker's preferred partitions led elsewhere that triggers preferred-leader elections"));
+        add(m, stringKey(REPLICA_PLACEMENT, "fixed", Set.of("fixed", "random"), "fixed or random", null, null,
+            "new topics' replicas: fixed = partition i on brokers i, i+1, ... (mod n); random = Kafka's random start and shift per topic"));
         BY_NAME = Collections.unmodifiableMap(m);
         ALL = List.copyOf(m.values());
     }

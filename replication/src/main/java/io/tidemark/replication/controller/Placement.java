@@ -2,6 +2,7 @@ package io.tidemark.replication.controller;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * Replica placement (DESIGN §6): brokers sorted by id; partition {@code i}'s first replica on broker
@@ -64,5 +65,26 @@ public final class Placement
             result.add(replicas);
         }
         return result;
+    }
+
+    /**
+     * Kafka's placement for a new topic: the start and the followers' shift picked at random, so the
+     * first partitions of many topics do not all lead on the lowest broker id.
+     *
+     * @param brokerIds         live brokers, any order.
+     * @param count             partitions to place.
+     * @param replicationFactor replicas per partition.
+     * @param random            the source of the start and the shift.
+     * @return per partition, its replicas (preferred leader first).
+     * @throws ControllerException if the replication factor is not in 1 .. live brokers.
+     */
+    public static List<List<Integer>> assignRandomly(
+        final List<Integer> brokerIds,
+        final int count,
+        final int replicationFactor,
+        final RandomGenerator random)
+    {
+        final int n = Math.max(1, brokerIds.size());
+        return assign(brokerIds, 0, count, replicationFactor, random.nextInt(n), random.nextInt(n));
     }
 }

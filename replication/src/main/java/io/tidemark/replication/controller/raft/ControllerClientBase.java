@@ -1,14 +1,19 @@
 package io.tidemark.replication.controller.raft;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 import io.tidemark.replication.Scheduler;
 import io.tidemark.replication.controller.ControllerException;
+import io.tidemark.replication.controller.ControllerTopics;
+import io.tidemark.replication.controller.MetadataImage;
+import io.tidemark.replication.controller.Placement;
 
 /**
  * The retry loop shared by every client of the active controller (a voter forwarding its callers'
@@ -70,6 +75,38 @@ abstract class ControllerClientBase
         {
             return op;
         }
+    }
+
+    /**
+     * The assignment to write for a new topic. With {@code replica.placement=random} and no assignment
+     * given, the replicas are placed here, on the node the request reached, with a random start and shift
+     * over the live brokers of its latest image (a count or replication factor of -1 takes this node's
+     * defaults), and the op carries them: every voter then applies the same placement, which a random
+     * choice made while applying would not give. Otherwise, or if the request is invalid (the controller
+     * then refuses it with the precise error), the assignment is left as given.
+     *
+     * @param config            this node's configuration.
+     * @param image             its latest metadata image.
+     * @param partitions        the requested count, or -1.
+     * @param replicationFactor the requested replication factor, or -1.
+     * @param assignment        the requested assignment, or null or empty.
+     * @return the assignment to put in the op.
+     */
+    protected static List<List<Integer>> placeNewTopic(final ControllerQuorumConfig config, final MetadataImage image, final int partitions,
+        final short replicationFactor, final List<List<Integer>> assignment)
+    {
+        if (!config.randomReplicaPlacement() || assignment != null && !assignment.isEmpty())
+        {
+            return assignment;
+        }
+        final int count = partitions < 0 ? config.defaultPartitions() : partitions;
+        final int rf = replicationFactor < 0 ? config.defaultReplicationFactor() : replicationFactor;
+        final List<Integer> live = ControllerTopics.liveBrokers(image);
+        if (count < 1 || count > ControllerStateMachine.MAX_PARTITIONS_PER_REQUEST || rf < 1 || rf > live.size())
+        {
+            return assignment;
+        }
+        return Placement.assignRandomly(live, count, rf, ThreadLocalRandom.current());
     }
 
     /**

@@ -38,6 +38,7 @@ import io.tidemark.replication.controller.TopicConfigs;
  * num.partitions                           1            partitions of a topic created without a count
  * default.replication.factor               1            replication factor of a topic created without one
  * (brokerDefaults)                         none         broker-level topic config defaults
+ * replica.placement                        fixed        new topics: fixed = partition i on brokers i, i+1, ...; random = Kafka's random start and shift
  * </pre>
  *
  * The active controller's defaults (topic configs, partitions, replication factor, snapshot chunk
@@ -64,6 +65,9 @@ import io.tidemark.replication.controller.TopicConfigs;
  * @param defaultPartitions        see the table.
  * @param defaultReplicationFactor see the table.
  * @param brokerDefaults           broker-level topic config defaults (Kafka key names).
+ * @param randomReplicaPlacement   {@code replica.placement=random}: the controller that creates a topic picks the start
+ *                                 and shift of its placement at random (Kafka's rule), and writes the assignment
+ *                                 into the log, so every voter applies the same one.
  */
 public record ControllerQuorumConfig(
     int nodeId,
@@ -86,7 +90,8 @@ public record ControllerQuorumConfig(
     long fetchWaitMs,
     int defaultPartitions,
     short defaultReplicationFactor,
-    Map<String, String> brokerDefaults)
+    Map<String, String> brokerDefaults,
+    boolean randomReplicaPlacement)
 {
     /** Most voters. */
     public static final int MAX_VOTERS = 9;
@@ -243,6 +248,7 @@ public record ControllerQuorumConfig(
         b.defaultPartitions = defaultPartitions;
         b.defaultReplicationFactor = defaultReplicationFactor;
         b.brokerDefaults = brokerDefaults;
+        b.randomReplicaPlacement = randomReplicaPlacement;
         return b;
     }
 
@@ -272,6 +278,7 @@ public record ControllerQuorumConfig(
         private int defaultPartitions = 1;
         private short defaultReplicationFactor = 1;
         private Map<String, String> brokerDefaults = Map.of();
+        private boolean randomReplicaPlacement;
 
         private Builder(final int nodeId, final String clusterId, final Path metadataDir)
         {
@@ -459,6 +466,28 @@ public record ControllerQuorumConfig(
         }
 
         /**
+         * @param v {@code replica.placement}: {@code fixed} or {@code random}.
+         * @return this.
+         * @throws ConfigException for any other value.
+         */
+        public Builder replicaPlacement(final String v)
+        {
+            if ("random".equals(v))
+            {
+                randomReplicaPlacement = true;
+            }
+            else if ("fixed".equals(v))
+            {
+                randomReplicaPlacement = false;
+            }
+            else
+            {
+                throw new ConfigException("replica.placement", v, "fixed or random");
+            }
+            return this;
+        }
+
+        /**
          * @return the validated configuration.
          * @throws ConfigException naming the first bad knob.
          */
@@ -467,7 +496,7 @@ public record ControllerQuorumConfig(
             return new ControllerQuorumConfig(nodeId, voters, listenAddress, metadataDir, clusterId, heartbeatPeriodSecs, heartbeatTimeoutSecs,
                 electionTimeoutMs, snapshotIntervalEntries, maxPendingEntries, appendBatchSize, snapshotChunkBytes, logSegmentBytes,
                 sessionTimeoutMs, requestTimeoutMs, rpcTimeoutMs, retryBackoffMs, fetchWaitMs, defaultPartitions, defaultReplicationFactor,
-                brokerDefaults);
+                brokerDefaults, randomReplicaPlacement);
         }
     }
 }

@@ -944,9 +944,10 @@ public final class RaftController extends ControllerClientBase implements Contro
     {
         final UUID topicId = newTopicId();
         final Map<String, String> overrides = configs == null ? Map.of() : configs;
+        final List<List<Integer>> placed = placeNewTopic(config, image(), partitions, replicationFactor, assignment);
         return typed(write(id ->
         {
-            final ControllerOp.CreateTopic create = new ControllerOp.CreateTopic(id, name, topicId, partitions, replicationFactor, assignment,
+            final ControllerOp.CreateTopic create = new ControllerOp.CreateTopic(id, name, topicId, partitions, replicationFactor, placed,
                 overrides);
             return validateOnly ? new ControllerOp.Validate(id, create) : create;
         }));

@@ -74,6 +74,16 @@ class ControllerQuorumConfigTest
     }
 
     @Test
+    void shouldTakeFixedOrRandomReplicaPlacementAndRefuseAnythingElse()
+    {
+        assertFalse(builder().build().randomReplicaPlacement());
+        assertTrue(builder().replicaPlacement("random").build().randomReplicaPlacement());
+        assertTrue(builder().replicaPlacement("random").build().toBuilder().build().randomReplicaPlacement(), "kept by toBuilder");
+        assertFalse(builder().replicaPlacement("random").replicaPlacement("fixed").build().randomReplicaPlacement());
+        assertEquals("replica.placement", assertThrows(ConfigException.class, () -> builder().replicaPlacement("rack-aware")).knob());
+    }
+
+    @Test
     void shouldDocumentEveryDefaultInTheJavadocTable() throws Exception
     {
         final Map<String, String> table = new java.util.LinkedHashMap<>();
@@ -114,11 +124,12 @@ class ControllerQuorumConfigTest
         expected.put("metadata.fetch.wait.ms", c.fetchWaitMs());
         expected.put("num.partitions", c.defaultPartitions());
         expected.put("default.replication.factor", c.defaultReplicationFactor());
+        expected.put("replica.placement", c.randomReplicaPlacement() ? "random" : "fixed");
         for (final Map.Entry<String, Object> e : expected.entrySet())
         {
             assertEquals(String.valueOf(e.getValue()), table.get(e.getKey()), "documented default of " + e.getKey());
         }
-        assertEquals(21, table.size(), "one row per record component: " + table.keySet());
-        assertEquals(21, ControllerQuorumConfig.class.getRecordComponents().length);
+        assertEquals(22, table.size(), "one row per record component: " + table.keySet());
+        assertEquals(22, ControllerQuorumConfig.class.getRecordComponents().length);
     }
 }

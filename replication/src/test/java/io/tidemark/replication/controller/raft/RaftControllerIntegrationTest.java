@@ -21,6 +21,7 @@ import io.tidemark.engine.storage.FileStorage;
 import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.ControllerException;
 import io.tidemark.replication.controller.MetadataImage;
+import io.tidemark.replication.controller.PartitionInfo;
 import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.TopicInfo;
 import io.tidemark.testkit.Await;
@@ -58,11 +59,13 @@ class RaftControllerIntegrationTest
         }
     }
 
+    private String placement = "fixed";
+
     private ControllerQuorumConfig config(final int id, final Map<Integer, InetSocketAddress> voters)
     {
         return ControllerQuorumConfig.builder(id, "it-cluster", dir.resolve("node" + id)).voters(voters).raftTimings(1, 2, 300)
             .sessionTimeoutMs(6_000).requestTimeoutMs(15_000).rpcTimeoutMs(2_000).fetchWaitMs(500).snapshotIntervalEntries(20)
-            .topicDefaults(1, (short)3, Map.of()).build();
+            .topicDefaults(1, (short)3, Map.of()).replicaPlacement(placement).build();
     }
 
     /**
@@ -124,6 +127,43 @@ class RaftControllerIntegrationTest
             final MetadataImage first = controllers.get(0).image();
             return controllers.stream().allMatch(c -> c.image().equals(first));
         });
+    }
+
+    @Test
+    void shouldPlaceNewTopicsAtRandomStartsWithReplicaPlacementRandomAndApplyTheSamePlacementOnEveryVoter() throws Exception
+    {
+        placement = "random";
+        final List<RaftController> controllers = startQuorum();
+        awaitLeader(controllers);
+        for (final RaftController c : controllers)
+        {
+            final BrokerInfo broker = new BrokerInfo(c.nodeId(), 0, new UUID(0, c.nodeId()), "127.0.0.1", 9092, null, false, Map.of());
+            assertTrue(get(c.registerBroker(broker, broker.incarnation(), true, Map.of())) > 0);
+        }
+        final java.util.Set<Integer> firstLeaders = new java.util.TreeSet<>();
+        for (int t = 0; t < 30; t++)
+        {
+            final RaftController via = controllers.get(t % controllers.size());
+            final TopicInfo topic = get(via.createTopic("single-" + t, 1, (short)2, null, Map.of(), false));
+            final List<Integer> replicas = topic.partitions().get(0).replicas();
+            assertEquals(2, replicas.size(), topic.toString());
+            assertEquals(2, new java.util.HashSet<>(replicas).size(), "distinct replicas: " + topic);
+            assertTrue(List.of(1, 2, 3).containsAll(replicas), topic.toString());
+            firstLeaders.add(replicas.get(0));
+        }
+        // fixed placement puts every single-partition topic's leader on broker 1; random start spreads them
+        // (all 30 on one broker has probability 3 * 3^-30)
+        assertTrue(firstLeaders.size() > 1, "preferred leaders of 30 single-partition topics: " + firstLeaders);
+
+        final TopicInfo wide = get(controllers.get(0).createTopic("wide", 6, (short)3, null, Map.of(), false));
+        final Map<Integer, Integer> leads = new TreeMap<>();
+        for (final PartitionInfo p : wide.partitions())
+        {
+            assertEquals(3, new java.util.HashSet<>(p.replicas()).size(), wide.toString());
+            leads.merge(p.replicas().get(0), 1, Integer::sum);
+        }
+        assertEquals(Map.of(1, 2, 2, 2, 3, 2), leads, "a random start still spreads one topic's leaders evenly: " + wide);
+        awaitSameImage(controllers);
     }
 
     @Test
