@@ -1,5 +1,7 @@
 package io.tidemark.replication.controller;
 
+import java.util.function.UnaryOperator;
+
 /**
  * The producer id allocation rule every controller applies (Kafka's {@code ProducerIdControlManager}):
  * a registered broker presenting its current broker epoch gets the next {@link ProducerIdBlock#SIZE}
@@ -57,5 +59,50 @@ public final class ControllerProducerIds
         final MetadataImage next = new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(),
             image.topics(), block.nextBlockFirstId());
         return new Allocation(next, block);
+    }
+
+    /**
+     * The allocation as an image transform for controllers that change their image in place
+     * ({@link LocalController}, {@link InMemoryController}); {@link #block()} holds the block once applied.
+     *
+     * @param brokerId    the asking broker.
+     * @param brokerEpoch the broker epoch it presents.
+     * @return the transform.
+     */
+    public static Allocating allocating(final int brokerId, final long brokerEpoch)
+    {
+        return new Allocating(brokerId, brokerEpoch);
+    }
+
+    /**
+     * See {@link #allocating(int, long)}. Not thread safe: one use, by the controller that applies it.
+     */
+    public static final class Allocating implements UnaryOperator<MetadataImage>
+    {
+        private final int brokerId;
+        private final long brokerEpoch;
+        private ProducerIdBlock block;
+
+        private Allocating(final int brokerId, final long brokerEpoch)
+        {
+            this.brokerId = brokerId;
+            this.brokerEpoch = brokerEpoch;
+        }
+
+        @Override
+        public MetadataImage apply(final MetadataImage image)
+        {
+            final Allocation a = allocate(image, brokerId, brokerEpoch);
+            block = a.block();
+            return a.image();
+        }
+
+        /**
+         * @return the block allocated, or null before {@link #apply}.
+         */
+        public ProducerIdBlock block()
+        {
+            return block;
+        }
     }
 }

@@ -308,13 +308,8 @@ public final class InMemoryController implements Controller
     @Override
     public CompletableFuture<ProducerIdBlock> allocateProducerIds(final int brokerId, final long brokerEpoch)
     {
-        final ProducerIdBlock[] block = new ProducerIdBlock[1];
-        return change(img ->
-        {
-            final ControllerProducerIds.Allocation a = ControllerProducerIds.allocate(img, brokerId, brokerEpoch);
-            block[0] = a.block();
-            return a.image();
-        }, false, img -> block[0]);
+        final ControllerProducerIds.Allocating allocation = ControllerProducerIds.allocating(brokerId, brokerEpoch);
+        return change(allocation, false, img -> allocation.block());
     }
 
     @Override

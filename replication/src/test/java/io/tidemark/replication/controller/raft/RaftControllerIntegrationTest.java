@@ -115,6 +115,25 @@ class RaftControllerIntegrationTest
         return leader[0];
     }
 
+    /**
+     * Closes every voter, starts three again from their directories (on new ports) and waits until they
+     * agree on a leader and an image.
+     *
+     * @return the restarted voters.
+     */
+    private List<RaftController> restartQuorum(final List<RaftController> controllers) throws Exception
+    {
+        for (final RaftController c : controllers)
+        {
+            c.close();
+        }
+        open.clear();
+        final List<RaftController> restarted = startQuorum();
+        awaitLeader(restarted);
+        awaitSameImage(restarted);
+        return restarted;
+    }
+
     private static <T> T get(final CompletableFuture<T> future) throws Exception
     {
         return future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -221,14 +240,8 @@ class RaftControllerIntegrationTest
         final MetadataImage before = next.image();
 
         // stop everything, start all three again from their directories (on new ports)
-        for (final RaftController c : controllers)
-        {
-            c.close();
-        }
-        open.clear();
-        final List<RaftController> restarted = startQuorum();
+        final List<RaftController> restarted = restartQuorum(controllers);
         final RaftController leaderAfter = awaitLeader(restarted);
-        awaitSameImage(restarted);
         final MetadataImage after = leaderAfter.image();
         assertEquals(before.topics(), after.topics(), "every topic survives the restart");
         assertEquals(before.brokers().keySet(), after.brokers().keySet());
@@ -273,14 +286,8 @@ class RaftControllerIntegrationTest
         assertEquals(blocks.lastEntry().getValue().nextBlockFirstId(), nextBefore);
 
         // every voter restarts from its directory (snapshots every 20 entries, so from a snapshot too)
-        for (final RaftController c : controllers)
-        {
-            c.close();
-        }
-        open.clear();
-        final List<RaftController> restarted = startQuorum();
+        final List<RaftController> restarted = restartQuorum(controllers);
         final RaftController leaderAfter = awaitLeader(restarted);
-        awaitSameImage(restarted);
         assertEquals(nextBefore, leaderAfter.image().nextProducerId());
         for (final RaftController c : restarted)
         {
