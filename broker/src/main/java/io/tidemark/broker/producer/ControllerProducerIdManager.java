@@ -94,13 +94,13 @@ public final class ControllerProducerIdManager implements ProducerIdManager
         long epoch = -1;
         synchronized (this)
         {
-            if ((current == null || nextId > current.lastProducerId()) && prefetched != null)
+            if (exhausted() && prefetched != null)
             {
                 current = prefetched;
                 prefetched = null;
                 nextId = current.firstProducerId();
             }
-            if (current == null || nextId > current.lastProducerId())
+            if (exhausted())
             {
                 id = NO_PRODUCER_ID;
                 epoch = startRequest();
@@ -116,6 +116,16 @@ public final class ControllerProducerIdManager implements ProducerIdManager
         }
         send(epoch);
         return id;
+    }
+
+    /**
+     * Under the lock.
+     *
+     * @return true if no block is held or every id of the current one has been handed out.
+     */
+    private boolean exhausted()
+    {
+        return current == null || nextId > current.lastProducerId();
     }
 
     /**
@@ -178,7 +188,7 @@ public final class ControllerProducerIdManager implements ProducerIdManager
             LOG.log(System.Logger.Level.ERROR, "broker " + brokerId + ": refused producer id block " + block + " (holding " + newest + ")");
             return;
         }
-        if (current == null || nextId > current.lastProducerId())
+        if (exhausted())
         {
             current = block;
             nextId = block.firstProducerId();

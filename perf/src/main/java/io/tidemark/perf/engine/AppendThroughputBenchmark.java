@@ -330,12 +330,7 @@ public class AppendThroughputBenchmark
         {
             throw new IllegalStateException("benchmark batch invalid: " + code);
         }
-        if (cursor.position + batchBytes > cursor.limit)
-        {
-            cursor.position = cursor.base;
-        }
-        ceiling.buffer.putBytes(cursor.position, batch, 0, batchBytes);
-        cursor.position += batchBytes;
+        ceilingMmapCopy(ceiling, cursor);
     }
 
     /**

@@ -92,8 +92,7 @@ public final class ControllerBrokers
         final Map<Integer, BrokerInfo> brokers = new HashMap<>(image.brokers());
         brokers.put(id, new BrokerInfo(id, newEpoch, broker.incarnation(), broker.host(), broker.port(), broker.rack(), false,
             broker.endpoints()));
-        MetadataImage next = new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, brokers, image.topics(),
-            image.nextProducerId());
+        MetadataImage next = image.withBrokers(brokers);
         final Map<TopicPartition, String> elections = new HashMap<>();
         if (wiped || !cleanShutdown)
         {
@@ -150,8 +149,7 @@ public final class ControllerBrokers
         }
         final Map<Integer, BrokerInfo> brokers = new HashMap<>(image.brokers());
         brokers.put(brokerId, b.withFenced(true));
-        final MetadataImage fenced = new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, brokers,
-            image.topics(), image.nextProducerId());
+        final MetadataImage fenced = image.withBrokers(brokers);
         final Map<TopicPartition, String> elections = new HashMap<>();
         final MetadataImage next = changePartitions(fenced, (topic, p) ->
         {
@@ -182,8 +180,7 @@ public final class ControllerBrokers
         }
         final Map<Integer, BrokerInfo> brokers = new HashMap<>(image.brokers());
         brokers.put(brokerId, b.withFenced(false));
-        final MetadataImage next = new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, brokers,
-            image.topics(), image.nextProducerId());
+        final MetadataImage next = image.withBrokers(brokers);
         final Map<TopicPartition, String> elections = new HashMap<>();
         return new Result(electOffline(next, elections, brokerDefaults), elections);
     }
@@ -281,8 +278,7 @@ public final class ControllerBrokers
             p.leaderEpoch(), p.partitionEpoch() + 1, orderedLike(p.replicas(), elr), recovery));
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.put(topic, new TopicInfo(t.name(), t.id(), t.configs(), partitions));
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
-            image.nextProducerId());
+        return image.withTopics(topics);
     }
 
     /**
@@ -432,8 +428,7 @@ public final class ControllerBrokers
         {
             return image;
         }
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
-            image.nextProducerId());
+        return image.withTopics(topics);
     }
 
     private static PartitionInfo withMembers(

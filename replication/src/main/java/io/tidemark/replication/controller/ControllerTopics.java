@@ -102,8 +102,7 @@ public final class ControllerTopics
         }
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.put(name, new TopicInfo(name, topicId, configs, infos));
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
-            image.nextProducerId());
+        return image.withTopics(topics);
     }
 
     private static PartitionInfo newPartition(final MetadataImage image, final int partition, final List<Integer> replicas)
@@ -160,8 +159,7 @@ public final class ControllerTopics
         }
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.remove(name);
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
-            image.nextProducerId());
+        return image.withTopics(topics);
     }
 
     /**
@@ -189,8 +187,7 @@ public final class ControllerTopics
         }
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.put(name, new TopicInfo(name, topic.id(), topic.configs(), infos));
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
-            image.nextProducerId());
+        return image.withTopics(topics);
     }
 
     /**
@@ -219,7 +216,6 @@ public final class ControllerTopics
         TopicConfigs.validate(configs, brokerDefaults);
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.put(name, new TopicInfo(name, topic.id(), configs, topic.partitions()));
-        return new MetadataImage(image.clusterId(), image.controllerId(), image.version() + 1, image.brokers(), topics,
-            image.nextProducerId());
+        return image.withTopics(topics);
     }
 }

@@ -47,4 +47,22 @@ public record MetadataImage(String clusterId, int controllerId, long version, Ma
         }
         return null;
     }
+
+    /**
+     * @param newTopics the topics after a change.
+     * @return the next version holding them, everything else as in this image.
+     */
+    public MetadataImage withTopics(final Map<String, TopicInfo> newTopics)
+    {
+        return new MetadataImage(clusterId, controllerId, version + 1, brokers, newTopics, nextProducerId);
+    }
+
+    /**
+     * @param newBrokers the brokers after a change.
+     * @return the next version holding them, everything else as in this image.
+     */
+    public MetadataImage withBrokers(final Map<Integer, BrokerInfo> newBrokers)
+    {
+        return new MetadataImage(clusterId, controllerId, version + 1, newBrokers, topics, nextProducerId);
+    }
 }
