@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.IntSupplier;
 
 /**
  * The ports and {@code server.properties} of a local cluster of co-located brokers and controllers on
@@ -88,12 +89,23 @@ public final class ClusterLayout
      */
     public static ClusterLayout ephemeral(final int brokers)
     {
-        checkCount(brokers);
         final Set<Integer> taken = new HashSet<>();
+        return ephemeral(brokers, () -> freePort(taken));
+    }
+
+    /**
+     * @param brokers  how many nodes.
+     * @param freePort hands out a distinct free port per call (a test harness passes the one that also
+     *                 keeps its own listeners off the ports it handed out).
+     * @return a layout on the ports it hands out.
+     */
+    public static ClusterLayout ephemeral(final int brokers, final IntSupplier freePort)
+    {
+        checkCount(brokers);
         final List<NodePorts> nodes = new ArrayList<>();
         for (int id = 1; id <= brokers; id++)
         {
-            nodes.add(new NodePorts(id, freePort(taken), freePort(taken), freePort(taken)));
+            nodes.add(new NodePorts(id, freePort.getAsInt(), freePort.getAsInt(), freePort.getAsInt()));
         }
         return new ClusterLayout(nodes);
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.tidemark.perf.cli.ClusterLayout;
 import io.tidemark.testkit.Await;
+import io.tidemark.testkit.Ports;
 import io.tidemark.testkit.net.FaultProxy;
 import io.tidemark.testkit.net.LinkMode;
 import io.tidemark.testkit.net.ProxyNetwork;
@@ -71,7 +72,8 @@ public final class TidemarkCluster implements AutoCloseable
         {
             throw new IllegalStateException("the fat jar " + root.resolve("perf/target/tidemark.jar") + " is packaged before this test");
         }
-        this.layout = ClusterLayout.ephemeral(brokers);
+        // through the testkit's Ports, so the fault proxies bound below never take a port a broker has yet to bind
+        this.layout = ClusterLayout.ephemeral(brokers, Ports::freePort);
         this.controllerLinks = proxied ? new ProxyNetwork() : null;
         this.processes = ProcessCluster.builder(baseDir)
             .command(node -> List.of("sh", root.resolve("bin/tidemark").toString(), "broker", "--config", node.configFile().toString()))

@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.tidemark.testkit.Ports;
+
 /**
  * A TCP proxy for one directed link: it listens on {@code 127.0.0.1:<ephemeral>} and forwards every
  * connection it accepts to a target address, doing to the bytes whatever the current {@link LinkMode} says.
@@ -41,6 +43,7 @@ public final class FaultProxy implements AutoCloseable
     static final int QUEUE_CHUNKS = 16;
     static final int CONNECT_TIMEOUT_MS = 2_000;
     private static final long JOIN_TIMEOUT_MS = 10_000;
+    private static final int BACKLOG = 128;
 
     private final String name;
     private final int port;
@@ -86,7 +89,7 @@ public final class FaultProxy implements AutoCloseable
         final ServerSocket listener;
         try
         {
-            listener = bind(0);
+            listener = Ports.bindListener(true, BACKLOG);
         }
         catch (final IOException e)
         {
@@ -103,7 +106,7 @@ public final class FaultProxy implements AutoCloseable
         try
         {
             socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), BACKLOG);
             return socket;
         }
         catch (final IOException e)
