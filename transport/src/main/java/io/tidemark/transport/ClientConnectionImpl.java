@@ -173,9 +173,9 @@ final class ClientConnectionImpl extends TcpConnection implements ClientConnecti
     }
 
     @Override
-    void onFrame(final ByteBuffer body)
+    void onFrame(final ByteBuffer body, final boolean pass)
     {
-        loop.budget.release(body.limit()); // the body is handed over to the caller
+        loop.budget.releaseFrame(body.limit(), pass); // the body is handed over to the caller
         if (body.limit() < RpcResponseHeaderEncoder.ENCODED_LENGTH)
         {
             close(CloseReason.IO_ERROR, new StreamCorruptedException(
@@ -249,6 +249,12 @@ final class ClientConnectionImpl extends TcpConnection implements ClientConnecti
     boolean sendsPauseReads()
     {
         return false;
+    }
+
+    @Override
+    boolean readDeadlineApplies()
+    {
+        return false; // a response's pace is the server's; the request timeout bounds the wait
     }
 
     @Override

@@ -13,6 +13,8 @@ public enum CloseReason
     INVALID_FRAME_LENGTH,
     /** A frame declared a length above {@code maxFrameBytes}; nothing was allocated for it. */
     FRAME_TOO_LARGE,
+    /** A frame did not arrive in full within {@code frameReadTimeoutMs} of its first byte (a slow sender). */
+    FRAME_READ_TIMEOUT,
     /** No traffic for {@code connectionsMaxIdleMs} and nothing in flight. */
     IDLE_TIMEOUT,
     /** A socket read or write failed. */

@@ -10,6 +10,8 @@ public enum Counter
     CONNECTIONS_OPENED,
     /** Connections refused because {@code maxConnections} were open (accepted, then closed at once). */
     CONNECTIONS_REJECTED,
+    /** Connections refused because {@code maxConnectionsPerIp} (or its override) were open from that address. */
+    CONNECTIONS_REJECTED_PER_IP,
     /** Connections closed, for any reason. */
     CONNECTIONS_CLOSED,
     /** Complete frames received. */
@@ -26,6 +28,10 @@ public enum Counter
     FRAME_TOO_LARGE,
     /** Connections the peer closed in the middle of a frame. */
     TRUNCATED_FRAMES,
+    /** Connections closed because a frame did not arrive within {@code frameReadTimeoutMs} of its first byte. */
+    FRAME_READ_TIMEOUTS,
+    /** Frames that took the budget's pass to finish: partly received frames needed more than the budget held. */
+    MEMORY_PASSES,
     /** Connections closed by the idle timeout. */
     IDLE_TIMEOUTS,
     /** Sends that failed (I/O error or file region past the end of its file). */

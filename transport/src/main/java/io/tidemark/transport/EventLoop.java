@@ -1,6 +1,7 @@
 package io.tidemark.transport;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
@@ -45,6 +46,7 @@ final class EventLoop implements Runnable
     private final ArrayList<TcpConnection> connections = new ArrayList<>();
     private final ArrayDeque<TcpConnection> memoryWaiters = new ArrayDeque<>();
     private final Consumer<SelectionKey> keyHandler = this::onKey;
+    private ByteBuffer readScratch;
     private final long tickMs;
     private final long tickNs;
     private long lastTickNs;
@@ -65,8 +67,8 @@ final class EventLoop implements Runnable
         this.counters = counters;
         this.budget = budget;
         this.selector = Selector.open();
-        final long shortestMs = Math.min(
-            config.connectionsMaxIdleMs(), Math.min(config.requestTimeoutMs(), config.connectTimeoutMs()));
+        final long shortestMs = Math.min(Math.min(config.connectionsMaxIdleMs(), config.frameReadTimeoutMs()),
+            Math.min(config.requestTimeoutMs(), config.connectTimeoutMs()));
         tickMs = Math.max(1, Math.min(100, shortestMs / 10));
         tickNs = tickMs * 1_000_000L;
         nowNs = clock.nanoTime();
@@ -135,6 +137,19 @@ final class EventLoop implements Runnable
     void waitForMemory(final TcpConnection connection)
     {
         memoryWaiters.addLast(connection);
+    }
+
+    /**
+     * @return the loop's buffer every socket read of a frame body goes through, so a read reserves budget only
+     *         for the bytes that arrived. Direct: the JDK would copy a heap read through one anyway.
+     */
+    ByteBuffer readScratch()
+    {
+        if (null == readScratch)
+        {
+            readScratch = ByteBuffer.allocateDirect(TcpConnection.IO_CHUNK_BYTES);
+        }
+        return readScratch;
     }
 
     int connectionCount()
@@ -253,14 +268,14 @@ final class EventLoop implements Runnable
 
     private void resumeMemoryWaiters()
     {
-        TcpConnection connection;
-        while (null != (connection = memoryWaiters.peekFirst()))
+        // every waiter is tried: a small frame that fits must not wait behind a large one that does not
+        for (int i = memoryWaiters.size(); i > 0; i--)
         {
+            final TcpConnection connection = memoryWaiters.pollFirst();
             if (connection.isOpen() && !connection.resumeAfterMemoryWait())
             {
-                return;
+                memoryWaiters.addLast(connection);
             }
-            memoryWaiters.pollFirst();
         }
     }
 

@@ -3,6 +3,7 @@ package io.tidemark.transport;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
 
 /**
  * A connection accepted by a {@link TransportServer}. Keeps the requests awaiting completion in arrival order
@@ -18,7 +19,7 @@ final class ServerConnection extends TcpConnection
 {
     private final FrameHandler handler;
     private final ServerFrame[] ring;
-    private final Runnable onClosedCallback;
+    private final Consumer<InetSocketAddress> onClosedCallback;
     private int head;
     private int count;
     private long nextSequence;
@@ -29,7 +30,7 @@ final class ServerConnection extends TcpConnection
         final long id,
         final InetSocketAddress remote,
         final FrameHandler handler,
-        final Runnable onClosedCallback)
+        final Consumer<InetSocketAddress> onClosedCallback)
     {
         super(loop, channel, id, remote);
         this.handler = handler;
@@ -51,9 +52,9 @@ final class ServerConnection extends TcpConnection
     }
 
     @Override
-    void onFrame(final ByteBuffer body)
+    void onFrame(final ByteBuffer body, final boolean pass)
     {
-        final ServerFrame frame = new ServerFrame(this, nextSequence++, body, loop.nowNs);
+        final ServerFrame frame = new ServerFrame(this, nextSequence++, body, loop.nowNs, pass);
         ring[(head + count) % ring.length] = frame;
         count++;
         handler.onFrame(this, frame);
@@ -108,6 +109,12 @@ final class ServerConnection extends TcpConnection
         return true;
     }
 
+    @Override
+    boolean readDeadlineApplies()
+    {
+        return true;
+    }
+
     int inFlight()
     {
         return count;
@@ -120,7 +127,7 @@ final class ServerConnection extends TcpConnection
         {
             ring[(head + i) % ring.length].release();
         }
-        onClosedCallback.run();
+        onClosedCallback.accept(remoteAddress());
         try
         {
             handler.onClose(this, reason, error);

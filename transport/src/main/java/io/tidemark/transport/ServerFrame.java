@@ -34,6 +34,7 @@ final class ServerFrame extends LoopTask implements InboundFrame
     private final ByteBuffer body;
     private final int length;
     private final long receivedNs;
+    private final boolean pass;
     private Send response; // written before the completing CAS and the queue push, read by the loop after drain
     boolean done; // loop thread only
     @SuppressWarnings("unused")
@@ -41,8 +42,10 @@ final class ServerFrame extends LoopTask implements InboundFrame
     @SuppressWarnings("unused")
     private volatile int released;
 
-    ServerFrame(final ServerConnection connection, final long sequence, final ByteBuffer body, final long receivedNs)
+    ServerFrame(
+        final ServerConnection connection, final long sequence, final ByteBuffer body, final long receivedNs, final boolean pass)
     {
+        this.pass = pass;
         this.connection = connection;
         this.sequence = sequence;
         this.body = body;
@@ -125,7 +128,7 @@ final class ServerFrame extends LoopTask implements InboundFrame
     {
         if (RELEASED.compareAndSet(this, 0, 1))
         {
-            connection.loop.budget.release(length);
+            connection.loop.budget.releaseFrame(length, pass);
         }
     }
 

@@ -18,11 +18,20 @@ import java.util.ArrayDeque;
  * request on a server, a response on a client).
  *
  * <pre>
- *  read:   [length: 4 bytes] ─► check 0 &lt; length &lt;= maxFrameBytes ─► reserve budget ─► allocate body
+ *  read:   [length: 4 bytes] ─► check 0 &lt; length &lt;= maxFrameBytes
+ *          ─► per chunk: reserve budget for the chunk ─► read into the loop's scratch ─► give back what did
+ *             not arrive ─► copy into the body (grown by doubling, never past length)
  *          ─► [body: length bytes] ─► onFrame(body)          (each step resumes where a partial read stopped)
  *  reads pause (OP_READ off) while: in-flight full │ queued send bytes over limit │ waiting for budget
  *  write:  outbound sends in order; OP_WRITE only while one is partially written
  * </pre>
+ *
+ * A frame's declared length reserves nothing: only bytes that arrived hold memory (at most twice as many, the
+ * body's doubling), so a peer that declares the maximum and goes silent holds nothing (see {@link MemoryBudget}
+ * for the share of frames still arriving and the pass that lets a large frame finish). On a server, a frame must
+ * arrive within {@code frameReadTimeoutMs} of its first byte, time that reads were paused by this side aside;
+ * a slower peer is closed with {@link CloseReason#FRAME_READ_TIMEOUT}. Nothing of a frame outlives its delivery
+ * or its connection: the body is handed over, the reservation released.
  */
 abstract class TcpConnection implements Connection
 {
@@ -55,6 +64,7 @@ abstract class TcpConnection implements Connection
     private final int maxFrameBytes;
     private final long maxQueuedSendBytes;
     private final long idleNs;
+    private final long frameReadTimeoutNs;
     private final ByteBuffer lengthBuffer = ByteBuffer.allocate(Send.LENGTH_FIELD_BYTES);
     private final ArrayDeque<Send> outbound = new ArrayDeque<>();
 
@@ -69,8 +79,12 @@ abstract class TcpConnection implements Connection
     private CloseReason closeReason;
     private Throwable closeError;
     private ByteBuffer body;
+    private int frameLength;
+    private long frameStartNs;
     private int reservedBytes;
-    private int waitingLength;
+    private boolean onPass;
+    private int waitingBytes;
+    private boolean waitingCompletes;
     private boolean waitingMemory;
     private boolean pausedByApplication;
     private Send current;
@@ -87,6 +101,7 @@ abstract class TcpConnection implements Connection
         maxFrameBytes = config.maxFrameBytes();
         maxQueuedSendBytes = config.maxQueuedSendBytes();
         idleNs = config.connectionsMaxIdleMs() * 1_000_000L;
+        frameReadTimeoutNs = config.frameReadTimeoutMs() * 1_000_000L;
         lastActivityNs = loop.nowNs;
     }
 
@@ -166,8 +181,17 @@ abstract class TcpConnection implements Connection
         loop.submit(new PauseTask(this, false));
     }
 
-    /** A complete frame body (position 0, limit length) whose bytes are reserved in the budget. */
-    abstract void onFrame(ByteBuffer body);
+    /**
+     * A complete frame body (position 0, limit length) whose bytes are reserved in the budget.
+     *
+     * @param body the body.
+     * @param pass true when it completed on the budget's pass: release it with
+     *             {@code MemoryBudget.releaseFrame(length, true)}.
+     */
+    abstract void onFrame(ByteBuffer body, boolean pass);
+
+    /** True when a frame must arrive within {@code frameReadTimeoutMs} of its first byte (server connections). */
+    abstract boolean readDeadlineApplies();
 
     /** True while no new frame may be read because too many await completion. */
     abstract boolean inFlightFull();
@@ -209,6 +233,16 @@ abstract class TcpConnection implements Connection
 
     void onTick(final long nowNs)
     {
+        if (readDeadlineApplies() && frameInProgress() && readingNotPausedHere() &&
+            nowNs - frameStartNs > frameReadTimeoutNs)
+        {
+            TransportCounters.add(loop.counters, Counter.FRAME_READ_TIMEOUTS, 1);
+            final int received = null == body ? 0 : body.position();
+            close(CloseReason.FRAME_READ_TIMEOUT, new IOException("frame from " + remoteAddress + " not received within " +
+                loop.config.frameReadTimeoutMs() + " ms (frameReadTimeoutMs) of its first byte: " +
+                (0 == frameLength ? lengthBuffer.position() + " of 4 length bytes" : received + " of " + frameLength + " bytes")));
+            return;
+        }
         if (nowNs - lastActivityNs > idleNs && !hasWorkInFlight() && !waitingMemory && !pausedByApplication &&
             null == current && outbound.isEmpty())
         {
@@ -218,23 +252,39 @@ abstract class TcpConnection implements Connection
         }
     }
 
+    private boolean frameInProgress()
+    {
+        return 0 != frameLength || lengthBuffer.position() > 0;
+    }
+
+    /** True unless this side paused reading (memory, the application, queued sends): then the peer is not slow. */
+    private boolean readingNotPausedHere()
+    {
+        return !waitingMemory && !pausedByApplication && !(sendsPauseReads() && queuedSendBytes > maxQueuedSendBytes);
+    }
+
     private void read() throws IOException
     {
         int frames = 0;
         int bytes = 0;
         while (open && frames < MAX_FRAMES_PER_READ && bytes < MAX_BYTES_PER_READ)
         {
-            if (null == body)
+            if (0 == frameLength)
             {
                 if (!readAllowed())
                 {
                     break;
                 }
+                final boolean first = 0 == lengthBuffer.position();
                 final int n = channel.read(lengthBuffer);
                 if (n < 0)
                 {
                     onEndOfStream(lengthBuffer.position() > 0);
                     return;
+                }
+                if (first && n > 0)
+                {
+                    frameStartNs = loop.nowNs;
                 }
                 received(n);
                 if (lengthBuffer.hasRemaining())
@@ -247,26 +297,55 @@ abstract class TcpConnection implements Connection
                 {
                     return;
                 }
-                if (!loop.budget.tryReserve(length))
-                {
-                    waitingLength = length;
-                    waitingMemory = true;
-                    loop.waitForMemory(this);
-                    TransportCounters.add(loop.counters, Counter.READ_PAUSED_MEMORY, 1);
-                    break;
-                }
-                allocateBody(length);
+                frameLength = length;
             }
-            final int attempted = Math.min(body.remaining(), IO_CHUNK_BYTES);
-            final int n = readChunk(body, attempted);
+            final int received = null == body ? 0 : body.position();
+            final int remaining = frameLength - received;
+            final int attempted = Math.min(remaining, IO_CHUNK_BYTES);
+            final int capacity = null == body ? 0 : body.capacity();
+            int reserved = 0;
+            if (!onPass)
+            {
+                final int grow = Math.max(0, newCapacity(received + attempted) - capacity);
+                final boolean completes = attempted == remaining && remaining <= MemoryBudget.SMALL_FRAME_BYTES;
+                if (grow > 0)
+                {
+                    if (loop.budget.tryReserveAssembling(grow, completes))
+                    {
+                        reserved = grow;
+                        reservedBytes += grow;
+                    }
+                    else if (!takePass())
+                    {
+                        waitForMemory(grow, completes);
+                        break;
+                    }
+                }
+            }
+            final ByteBuffer scratch = loop.readScratch();
+            scratch.clear().limit(attempted);
+            final int n = channel.read(scratch);
             if (n < 0)
             {
                 onEndOfStream(true);
                 return;
             }
+            if (reserved > 0)
+            {
+                final int unused = reserved - Math.max(0, newCapacity(received + n) - capacity);
+                if (unused > 0)
+                {
+                    reservedBytes -= unused;
+                    loop.budget.unreserveAssembling(unused);
+                }
+            }
+            if (n > 0)
+            {
+                append(scratch, received + n);
+            }
             received(n);
             bytes += n;
-            if (body.hasRemaining())
+            if (received + n < frameLength)
             {
                 if (n < attempted)
                 {
@@ -274,35 +353,85 @@ abstract class TcpConnection implements Connection
                 }
                 continue;
             }
-            final ByteBuffer frame = body;
-            body = null;
-            reservedBytes = 0;
-            frame.flip();
+            deliverCompleteFrame();
             frames++;
-            TransportCounters.add(loop.counters, Counter.FRAMES_RECEIVED, 1);
-            deliver(frame);
         }
         updateInterest();
     }
 
-    private int readChunk(final ByteBuffer buffer, final int maxBytes) throws IOException
+    /**
+     * The body capacity that holds {@code needed} bytes: exactly the frame when it fits, else doubling (so copies
+     * total less than the frame), never past the frame's length.
+     */
+    private int newCapacity(final int needed)
     {
-        final int limit = buffer.limit();
-        buffer.limit(buffer.position() + maxBytes);
-        try
+        final int capacity = null == body ? 0 : body.capacity();
+        if (needed <= capacity)
         {
-            return channel.read(buffer);
+            return capacity;
         }
-        finally
+        if (needed >= frameLength)
         {
-            buffer.limit(limit);
+            return frameLength;
         }
+        return (int)Math.min(frameLength, Math.max(needed, 2L * capacity));
     }
 
-    private void allocateBody(final int length)
+    private void append(final ByteBuffer scratch, final int needed)
     {
-        reservedBytes = length;
-        body = ByteBuffer.allocate(length); // only after the length check and the budget reservation
+        final int target = newCapacity(needed);
+        if (null == body)
+        {
+            body = ByteBuffer.allocate(target); // only bytes that arrived, within the budget just reserved
+        }
+        else if (target > body.capacity())
+        {
+            final ByteBuffer grown = ByteBuffer.allocate(target);
+            body.flip();
+            grown.put(body);
+            body = grown;
+        }
+        scratch.flip();
+        body.put(scratch);
+    }
+
+    private boolean takePass()
+    {
+        if (0 == reservedBytes || !loop.budget.tryTakePass(reservedBytes))
+        {
+            return false;
+        }
+        onPass = true;
+        reservedBytes = 0;
+        TransportCounters.add(loop.counters, Counter.MEMORY_PASSES, 1);
+        return true;
+    }
+
+    private void waitForMemory(final int bytes, final boolean completes)
+    {
+        waitingBytes = bytes;
+        waitingCompletes = completes;
+        waitingMemory = true;
+        loop.waitForMemory(this);
+        TransportCounters.add(loop.counters, Counter.READ_PAUSED_MEMORY, 1);
+    }
+
+    private void deliverCompleteFrame()
+    {
+        final ByteBuffer frame = body;
+        final boolean pass = onPass;
+        assert pass || reservedBytes == frame.capacity() : reservedBytes + " reserved for a frame of " + frame.capacity();
+        if (!pass)
+        {
+            loop.budget.assembled(reservedBytes);
+        }
+        body = null;
+        frameLength = 0;
+        reservedBytes = 0;
+        onPass = false;
+        frame.flip();
+        TransportCounters.add(loop.counters, Counter.FRAMES_RECEIVED, 1);
+        deliver(frame, pass);
     }
 
     private boolean checkLength(final int length)
@@ -324,11 +453,11 @@ abstract class TcpConnection implements Connection
         return true;
     }
 
-    private void deliver(final ByteBuffer frame)
+    private void deliver(final ByteBuffer frame, final boolean pass)
     {
         try
         {
-            onFrame(frame);
+            onFrame(frame, pass);
         }
         catch (final Throwable t)
         {
@@ -366,7 +495,7 @@ abstract class TcpConnection implements Connection
     }
 
     /**
-     * Retries the budget reservation of a connection paused for memory.
+     * Resumes reading on a connection paused for memory once its reservation (or the pass) could succeed.
      *
      * @return true when reading resumed.
      */
@@ -376,13 +505,11 @@ abstract class TcpConnection implements Connection
         {
             return true;
         }
-        if (!loop.budget.tryReserve(waitingLength))
+        if (!loop.budget.couldReserve(waitingBytes, waitingCompletes, reservedBytes > 0))
         {
             return false;
         }
-        waitingMemory = false;
-        allocateBody(waitingLength);
-        waitingLength = 0;
+        waitingMemory = false; // the read retries the reservation (another connection may have taken it first)
         updateInterest();
         return true;
     }
@@ -481,6 +608,10 @@ abstract class TcpConnection implements Connection
             (interestOps & SelectionKey.OP_CONNECT);
         if (ops != interestOps)
         {
+            if ((interestOps & SelectionKey.OP_READ) == 0 && wantRead && frameInProgress())
+            {
+                frameStartNs = loop.nowNs; // reading was paused here mid-frame: the deadline starts again
+            }
             if ((interestOps & SelectionKey.OP_READ) != 0 && !wantRead && !waitingMemory && !pausedByApplication)
             {
                 TransportCounters.add(loop.counters, inFlightFull() ?
@@ -531,10 +662,16 @@ abstract class TcpConnection implements Connection
         }
         if (reservedBytes > 0)
         {
-            loop.budget.release(reservedBytes);
+            loop.budget.releaseAssembling(reservedBytes);
             reservedBytes = 0;
         }
+        if (onPass)
+        {
+            loop.budget.releasePass();
+            onPass = false;
+        }
         body = null;
+        frameLength = 0;
         waitingMemory = false;
         loop.remove(this);
         TransportCounters.add(loop.counters, Counter.CONNECTIONS_CLOSED, 1);

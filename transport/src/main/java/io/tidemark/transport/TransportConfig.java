@@ -1,5 +1,8 @@
 package io.tidemark.transport;
 
+import java.net.InetAddress;
+import java.util.Map;
+
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -14,11 +17,14 @@ import static io.tidemark.transport.ConfigException.requireInRange;
  * knob                              default       meaning
  * selectorThreads                   1             selector (event loop) threads of a server
  * maxConnections                    10000         open connections of a server; more are accepted then closed
+ * maxConnectionsPerIp               2147483647    open connections of a server from one address; more are accepted then closed
+ * maxConnectionsPerIpOverrides      {}            per-address limits replacing maxConnectionsPerIp for those addresses
  * maxFrameBytes                     104857600     largest frame body accepted, checked before allocation
- * maxQueuedRequestBytes             268435456     global budget for inbound frame bodies not yet released
+ * maxQueuedRequestBytes             268435456     global budget for received bytes of frame bodies not yet released
  * maxInFlightRequestsPerConnection  16            requests awaiting a response before reads pause
  * maxQueuedSendBytes                67108864      unsent outbound bytes on a connection before reads pause
  * connectionsMaxIdleMs              600000        close a connection idle this long with nothing in flight
+ * frameReadTimeoutMs                30000         server: close a connection whose frame is not in within this of its first byte
  * requestTimeoutMs                  30000         client: fail a request with no response after this long
  * connectTimeoutMs                  10000         client: fail a connect not established after this long
  * tcpNoDelay                        true          TCP_NODELAY on every socket
@@ -30,11 +36,17 @@ import static io.tidemark.transport.ConfigException.requireInRange;
  *
  * @param selectorThreads                  number of selector threads of a server.
  * @param maxConnections                   most open connections a server keeps.
+ * @param maxConnectionsPerIp              most open connections a server keeps from one remote address (Kafka's
+ *                                         {@code max.connections.per.ip}); 0 refuses every address not overridden.
+ * @param maxConnectionsPerIpOverrides     limits for particular remote addresses, replacing {@code maxConnectionsPerIp}.
  * @param maxFrameBytes                    largest frame body (excluding the 4-byte length) accepted.
  * @param maxQueuedRequestBytes            global budget for received frame bodies; reads pause when exhausted.
  * @param maxInFlightRequestsPerConnection requests per connection awaiting a response before reads pause.
  * @param maxQueuedSendBytes               unsent bytes per connection above which reads pause.
  * @param connectionsMaxIdleMs             idle time after which a connection with nothing in flight closes.
+ * @param frameReadTimeoutMs               server: longest time from a frame's first byte to its last, not counting
+ *                                         time this side paused reading; a slower sender is closed. Bounds how
+ *                                         long a client dribbling bytes can hold a connection and its memory.
  * @param requestTimeoutMs                 client request timeout.
  * @param connectTimeoutMs                 client connect timeout.
  * @param tcpNoDelay                       whether to disable Nagle's algorithm.
@@ -46,11 +58,14 @@ import static io.tidemark.transport.ConfigException.requireInRange;
 public record TransportConfig(
     int selectorThreads,
     int maxConnections,
+    int maxConnectionsPerIp,
+    Map<InetAddress, Integer> maxConnectionsPerIpOverrides,
     int maxFrameBytes,
     long maxQueuedRequestBytes,
     int maxInFlightRequestsPerConnection,
     long maxQueuedSendBytes,
     long connectionsMaxIdleMs,
+    long frameReadTimeoutMs,
     long requestTimeoutMs,
     long connectTimeoutMs,
     boolean tcpNoDelay,
@@ -71,11 +86,14 @@ public record TransportConfig(
      *
      * @param selectorThreads see the table above.
      * @param maxConnections see the table above.
+     * @param maxConnectionsPerIp see the table above.
+     * @param maxConnectionsPerIpOverrides see the table above.
      * @param maxFrameBytes see the table above.
      * @param maxQueuedRequestBytes see the table above.
      * @param maxInFlightRequestsPerConnection see the table above.
      * @param maxQueuedSendBytes see the table above.
      * @param connectionsMaxIdleMs see the table above.
+     * @param frameReadTimeoutMs see the table above.
      * @param requestTimeoutMs see the table above.
      * @param connectTimeoutMs see the table above.
      * @param tcpNoDelay see the table above.
@@ -89,11 +107,28 @@ public record TransportConfig(
     {
         requireInRange("selectorThreads", selectorThreads, 1, 64);
         requireInRange("maxConnections", maxConnections, 1, 1_000_000);
+        requireInRange("maxConnectionsPerIp", maxConnectionsPerIp, 0, Integer.MAX_VALUE);
+        if (null == maxConnectionsPerIpOverrides)
+        {
+            throw new ConfigException("maxConnectionsPerIpOverrides=null is out of range [a map of address to limit]");
+        }
+        for (final Map.Entry<InetAddress, Integer> e : maxConnectionsPerIpOverrides.entrySet())
+        {
+            if (null == e.getKey() || null == e.getValue())
+            {
+                throw new ConfigException("maxConnectionsPerIpOverrides=" + maxConnectionsPerIpOverrides +
+                    " is out of range [non-null addresses and limits]");
+            }
+            requireInRange("maxConnectionsPerIpOverrides[" + e.getKey().getHostAddress() + "]", e.getValue(), 0,
+                Integer.MAX_VALUE);
+        }
+        maxConnectionsPerIpOverrides = Map.copyOf(maxConnectionsPerIpOverrides);
         requireInRange("maxFrameBytes", maxFrameBytes, 8, MAX_FRAME_BYTES_LIMIT);
         requireInRange("maxQueuedRequestBytes", maxQueuedRequestBytes, maxFrameBytes, Long.MAX_VALUE);
         requireInRange("maxInFlightRequestsPerConnection", maxInFlightRequestsPerConnection, 1, 65_536);
         requireInRange("maxQueuedSendBytes", maxQueuedSendBytes, 1, Long.MAX_VALUE);
         requireInRange("connectionsMaxIdleMs", connectionsMaxIdleMs, 1, MAX_TIMEOUT_MS);
+        requireInRange("frameReadTimeoutMs", frameReadTimeoutMs, 1, MAX_TIMEOUT_MS);
         requireInRange("requestTimeoutMs", requestTimeoutMs, 1, MAX_TIMEOUT_MS);
         requireInRange("connectTimeoutMs", connectTimeoutMs, 1, MAX_TIMEOUT_MS);
         requireInRange("socketSendBufferBytes", socketSendBufferBytes, 0, Integer.MAX_VALUE);
@@ -129,11 +164,14 @@ public record TransportConfig(
         return new Builder()
             .selectorThreads(selectorThreads)
             .maxConnections(maxConnections)
+            .maxConnectionsPerIp(maxConnectionsPerIp)
+            .maxConnectionsPerIpOverrides(maxConnectionsPerIpOverrides)
             .maxFrameBytes(maxFrameBytes)
             .maxQueuedRequestBytes(maxQueuedRequestBytes)
             .maxInFlightRequestsPerConnection(maxInFlightRequestsPerConnection)
             .maxQueuedSendBytes(maxQueuedSendBytes)
             .connectionsMaxIdleMs(connectionsMaxIdleMs)
+            .frameReadTimeoutMs(frameReadTimeoutMs)
             .requestTimeoutMs(requestTimeoutMs)
             .connectTimeoutMs(connectTimeoutMs)
             .tcpNoDelay(tcpNoDelay)
@@ -151,11 +189,14 @@ public record TransportConfig(
     {
         private int selectorThreads = 1;
         private int maxConnections = 10_000;
+        private int maxConnectionsPerIp = Integer.MAX_VALUE;
+        private Map<InetAddress, Integer> maxConnectionsPerIpOverrides = Map.of();
         private int maxFrameBytes = 100 * 1024 * 1024;
         private long maxQueuedRequestBytes = 256L * 1024 * 1024;
         private int maxInFlightRequestsPerConnection = 16;
         private long maxQueuedSendBytes = 64L * 1024 * 1024;
         private long connectionsMaxIdleMs = 600_000;
+        private long frameReadTimeoutMs = 30_000;
         private long requestTimeoutMs = 30_000;
         private long connectTimeoutMs = 10_000;
         private boolean tcpNoDelay = true;
@@ -185,6 +226,27 @@ public record TransportConfig(
         public Builder maxConnections(final int value)
         {
             maxConnections = value;
+            return this;
+        }
+
+        /**
+         * @param value most open connections of a server from one remote address, in [0, 2147483647].
+         * @return this.
+         */
+        public Builder maxConnectionsPerIp(final int value)
+        {
+            maxConnectionsPerIp = value;
+            return this;
+        }
+
+        /**
+         * @param value limits for particular remote addresses (each in [0, 2147483647]), replacing
+         *              {@code maxConnectionsPerIp} for them.
+         * @return this.
+         */
+        public Builder maxConnectionsPerIpOverrides(final Map<InetAddress, Integer> value)
+        {
+            maxConnectionsPerIpOverrides = value;
             return this;
         }
 
@@ -235,6 +297,16 @@ public record TransportConfig(
         public Builder connectionsMaxIdleMs(final long value)
         {
             connectionsMaxIdleMs = value;
+            return this;
+        }
+
+        /**
+         * @param value server: longest time in ms from a frame's first byte to its last, in [1, {@link #MAX_TIMEOUT_MS}].
+         * @return this.
+         */
+        public Builder frameReadTimeoutMs(final long value)
+        {
+            frameReadTimeoutMs = value;
             return this;
         }
 
@@ -317,11 +389,14 @@ public record TransportConfig(
             return new TransportConfig(
                 selectorThreads,
                 maxConnections,
+                maxConnectionsPerIp,
+                maxConnectionsPerIpOverrides,
                 maxFrameBytes,
                 maxQueuedRequestBytes,
                 maxInFlightRequestsPerConnection,
                 maxQueuedSendBytes,
                 connectionsMaxIdleMs,
+                frameReadTimeoutMs,
                 requestTimeoutMs,
                 connectTimeoutMs,
                 tcpNoDelay,

@@ -2,13 +2,16 @@ package io.tidemark.transport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A TCP server speaking int32 length-prefixed frames, delivering each frame to a {@link FrameHandler} on one of
@@ -20,9 +23,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                                     └── responses, in request order ◄── frame.respond(send)
  * </pre>
  *
- * Limits: {@code maxConnections} (extra connections are accepted and closed at once), {@code maxFrameBytes}
- * (checked before allocating), {@code maxInFlightRequestsPerConnection} and {@code maxQueuedSendBytes} (reads
- * pause per connection), {@code maxQueuedRequestBytes} (reads pause server-wide), {@code connectionsMaxIdleMs}.
+ * Limits: {@code maxConnections} and {@code maxConnectionsPerIp} (with {@code maxConnectionsPerIpOverrides}):
+ * a connection beyond either is accepted and closed at once, before anything is read from it, as Kafka closes a
+ * connection beyond {@code max.connections.per.ip}; {@code maxFrameBytes} (checked before allocating),
+ * {@code maxInFlightRequestsPerConnection} and {@code maxQueuedSendBytes} (reads pause per connection),
+ * {@code maxQueuedRequestBytes} (reserved as bytes arrive; reads pause server-wide), {@code frameReadTimeoutMs}
+ * (a slow sender is closed), {@code connectionsMaxIdleMs}. Per-connection state lives and dies with the
+ * connection: when every connection has closed, {@link #openConnections()} and {@link #trackedAddresses()} are 0
+ * and {@link #availableRequestBytes()} is the whole budget.
  *
  * <pre>{@code
  * try (TransportServer server = TransportServer.start(config, new InetSocketAddress("127.0.0.1", 0), handler))
@@ -34,6 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TransportServer implements AutoCloseable
 {
     private static final int MAX_ACCEPTS_PER_WAKE = 64;
+    private static final long REJECT_LOG_INTERVAL_NS = 10_000_000_000L;
 
     private final TransportConfig config;
     private final FrameHandler handler;
@@ -44,7 +53,10 @@ public final class TransportServer implements AutoCloseable
     private final MemoryBudget budget;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicLong connectionIds = new AtomicLong();
-    private final Runnable onConnectionClosed = openConnections::decrementAndGet;
+    private final ConcurrentHashMap<InetAddress, Integer> connectionsPerAddress = new ConcurrentHashMap<>();
+    private final Consumer<InetSocketAddress> onConnectionClosed = this::connectionClosed;
+    private long lastRejectLogNs;
+    private long rejectsNotLogged;
     private int nextLoop;
     private boolean closed;
 
@@ -147,6 +159,23 @@ public final class TransportServer implements AutoCloseable
     }
 
     /**
+     * @return remote addresses with at least one open connection (each counted for {@code maxConnectionsPerIp}).
+     */
+    public int trackedAddresses()
+    {
+        return connectionsPerAddress.size();
+    }
+
+    /**
+     * @param address a remote address.
+     * @return connections open from it.
+     */
+    public int connectionsFrom(final InetAddress address)
+    {
+        return connectionsPerAddress.getOrDefault(address, 0);
+    }
+
+    /**
      * @return bytes of {@code maxQueuedRequestBytes} not currently held by received frame bodies.
      */
     public long availableRequestBytes()
@@ -205,16 +234,42 @@ public final class TransportServer implements AutoCloseable
             {
                 return;
             }
+            final InetSocketAddress remote;
+            try
+            {
+                remote = (InetSocketAddress)channel.getRemoteAddress();
+            }
+            catch (final IOException ex)
+            {
+                TransportCounters.add(loops[0].counters, Counter.IO_ERRORS, 1);
+                closeChannel(channel);
+                continue;
+            }
+            if (null == remote)
+            {
+                closeChannel(channel); // the peer is already gone
+                continue;
+            }
             if (openConnections.incrementAndGet() > config.maxConnections())
             {
                 openConnections.decrementAndGet();
                 TransportCounters.add(loops[0].counters, Counter.CONNECTIONS_REJECTED, 1);
-                closeChannel(channel);
+                reject(channel, remote, "maxConnections=" + config.maxConnections() + " connections are open");
+                continue;
+            }
+            final int limit = config.maxConnectionsPerIpOverrides().getOrDefault(remote.getAddress(), config.maxConnectionsPerIp());
+            if (!admitFrom(remote.getAddress(), limit))
+            {
+                openConnections.decrementAndGet();
+                TransportCounters.add(loops[0].counters, Counter.CONNECTIONS_REJECTED_PER_IP, 1);
+                reject(channel, remote, limit + " connections from " + remote.getAddress().getHostAddress() +
+                    " are open (maxConnectionsPerIp" + (config.maxConnectionsPerIpOverrides().containsKey(remote.getAddress()) ?
+                    "Overrides" : "") + ")");
                 continue;
             }
             final EventLoop loop = loops[nextLoop];
             nextLoop = (nextLoop + 1) % loops.length;
-            final RegisterTask task = new RegisterTask(channel, connectionIds.getAndIncrement());
+            final RegisterTask task = new RegisterTask(channel, remote, connectionIds.getAndIncrement());
             if (loop == loops[0])
             {
                 task.run(loop);
@@ -224,6 +279,54 @@ public final class TransportServer implements AutoCloseable
                 loop.submit(task);
             }
         }
+    }
+
+    /**
+     * Counts a connection from an address unless its limit is reached. Accepting selector thread.
+     */
+    private boolean admitFrom(final InetAddress address, final int limit)
+    {
+        final boolean[] admitted = new boolean[1];
+        connectionsPerAddress.compute(address, (a, open) ->
+        {
+            final int current = null == open ? 0 : open;
+            if (current >= limit)
+            {
+                return open; // null stays absent: nothing is kept for an address with no connection
+            }
+            admitted[0] = true;
+            return current + 1;
+        });
+        return admitted[0];
+    }
+
+    /**
+     * A connection registered with {@link #admitFrom} closed (any thread): the address's count drops, and its
+     * entry goes with its last connection.
+     */
+    private void connectionClosed(final InetSocketAddress remote)
+    {
+        openConnections.decrementAndGet();
+        connectionsPerAddress.computeIfPresent(remote.getAddress(), (a, open) -> open > 1 ? open - 1 : null);
+    }
+
+    /**
+     * Closes a connection beyond a limit, logging at most one line per 10 s (a flood must not flood the log).
+     * Accepting selector thread.
+     */
+    private void reject(final SocketChannel channel, final InetSocketAddress remote, final String why)
+    {
+        closeChannel(channel);
+        final long nowNs = loops[0].clock.nanoTime();
+        if (0 != lastRejectLogNs && nowNs - lastRejectLogNs < REJECT_LOG_INTERVAL_NS)
+        {
+            rejectsNotLogged++;
+            return;
+        }
+        EventLoop.LOG.log(System.Logger.Level.INFO, "closed new connection from " + remote + " on " + localAddress +
+            ": " + why + (rejectsNotLogged > 0 ? "; " + rejectsNotLogged + " more closed since the last such line" : ""));
+        lastRejectLogNs = nowNs;
+        rejectsNotLogged = 0;
     }
 
     private void closeQuietly(final Exception primary)
@@ -259,11 +362,13 @@ public final class TransportServer implements AutoCloseable
     private final class RegisterTask extends LoopTask
     {
         private final SocketChannel channel;
+        private final InetSocketAddress remote;
         private final long connectionId;
 
-        RegisterTask(final SocketChannel channel, final long connectionId)
+        RegisterTask(final SocketChannel channel, final InetSocketAddress remote, final long connectionId)
         {
             this.channel = channel;
+            this.remote = remote;
             this.connectionId = connectionId;
         }
 
@@ -274,13 +379,12 @@ public final class TransportServer implements AutoCloseable
             try
             {
                 TcpConnection.configure(channel, config);
-                final InetSocketAddress remote = (InetSocketAddress)channel.getRemoteAddress();
                 connection = new ServerConnection(loop, channel, connectionId, remote, handler, onConnectionClosed);
                 connection.register(SelectionKey.OP_READ);
             }
             catch (final IOException ex)
             {
-                openConnections.decrementAndGet();
+                connectionClosed(remote);
                 TransportCounters.add(loop.counters, Counter.IO_ERRORS, 1);
                 closeChannel(channel);
                 return;
@@ -292,7 +396,7 @@ public final class TransportServer implements AutoCloseable
         @Override
         void fail(final TransportException error)
         {
-            openConnections.decrementAndGet();
+            connectionClosed(remote);
             closeChannel(channel);
         }
     }

@@ -20,6 +20,9 @@ class TransportConfigTest
         assertEquals(16, config.maxInFlightRequestsPerConnection());
         assertEquals(64L * 1024 * 1024, config.maxQueuedSendBytes());
         assertEquals(600_000, config.connectionsMaxIdleMs());
+        assertEquals(30_000, config.frameReadTimeoutMs());
+        assertEquals(Integer.MAX_VALUE, config.maxConnectionsPerIp());
+        assertTrue(config.maxConnectionsPerIpOverrides().isEmpty());
         assertEquals(30_000, config.requestTimeoutMs());
         assertEquals(10_000, config.connectTimeoutMs());
         assertTrue(config.tcpNoDelay());
@@ -52,6 +55,10 @@ class TransportConfigTest
         assertRejected("socketSendBufferBytes=-1", TransportConfig.builder().socketSendBufferBytes(-1));
         assertRejected("socketReceiveBufferBytes=-1", TransportConfig.builder().socketReceiveBufferBytes(-1));
         assertRejected("nanoClock=null", TransportConfig.builder().nanoClock(null));
+        assertRejected("frameReadTimeoutMs=0", TransportConfig.builder().frameReadTimeoutMs(0));
+        assertRejected("maxConnectionsPerIp=-1", TransportConfig.builder().maxConnectionsPerIp(-1));
+        assertRejected("maxConnectionsPerIpOverrides[127.0.0.1]=-2", TransportConfig.builder()
+            .maxConnectionsPerIpOverrides(java.util.Map.of(java.net.InetAddress.getLoopbackAddress(), -2)));
     }
 
     @Test
