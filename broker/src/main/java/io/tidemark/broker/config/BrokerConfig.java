@@ -359,8 +359,10 @@ public record BrokerConfig(
             final NetworkSettings network = new NetworkSettings(
                 intOf(BrokerConfigKeys.NUM_NETWORK_THREADS), intOf(BrokerConfigKeys.NUM_IO_THREADS),
                 intOf(BrokerConfigKeys.SOCKET_REQUEST_MAX_BYTES), longOf(BrokerConfigKeys.QUEUED_MAX_REQUEST_BYTES),
-                intOf(BrokerConfigKeys.MAX_CONNECTIONS), intOf(BrokerConfigKeys.QUEUED_MAX_REQUESTS_PER_CONNECTION),
-                longOf(BrokerConfigKeys.CONNECTIONS_MAX_IDLE_MS), intOf(BrokerConfigKeys.SOCKET_SEND_BUFFER_BYTES),
+                intOf(BrokerConfigKeys.MAX_CONNECTIONS), intOf(BrokerConfigKeys.MAX_CONNECTIONS_PER_IP),
+                BrokerConfigKeys.connectionOverrides(raw(BrokerConfigKeys.MAX_CONNECTIONS_PER_IP_OVERRIDES)),
+                intOf(BrokerConfigKeys.QUEUED_MAX_REQUESTS_PER_CONNECTION), longOf(BrokerConfigKeys.CONNECTIONS_MAX_IDLE_MS),
+                longOf(BrokerConfigKeys.SOCKET_REQUEST_READ_TIMEOUT_MS), intOf(BrokerConfigKeys.SOCKET_SEND_BUFFER_BYTES),
                 intOf(BrokerConfigKeys.SOCKET_RECEIVE_BUFFER_BYTES));
             final long lagMs = longOf(BrokerConfigKeys.REPLICA_LAG_TIME_MAX_MS);
             final int fetchWaitMs = intOf(BrokerConfigKeys.REPLICA_FETCH_WAIT_MAX_MS);

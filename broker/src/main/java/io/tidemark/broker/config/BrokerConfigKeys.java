@@ -1,5 +1,7 @@
 package io.tidemark.broker.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,9 +51,12 @@ import io.tidemark.replication.controller.TopicConfigs;
  * num.network.threads                          3                            [1, 64]                          selector threads reading and writing sockets
  * num.io.threads                               8                            [1, 256]                         request handler threads
  * socket.request.max.bytes                     104857600                    [64, 2147483635]                 largest request frame; larger ones close the connection before anything is allocated
- * queued.max.request.bytes                     104857600                    [64, 9223372036854775807]        request bytes held in memory at once across connections; reads pause above it (>= socket.request.max.bytes)
- * max.connections                              10000                        [1, 1000000]                     open connections; more are accepted and closed at once
+ * queued.max.request.bytes                     104857600                    [64, 9223372036854775807]        request bytes held in memory at once per listener (>= socket.request.max.bytes): reserved as bytes arrive, never for a declared size; requests still arriving get at most half; one large request may finish beyond it; reads pause above it
+ * max.connections                              10000                        [1, 1000000]                     open connections per listener; more are accepted and closed at once
+ * max.connections.per.ip                       2147483647                   [0, 2147483647]                  open connections from one address per listener; a new one beyond it is closed at once (0: only addresses in the overrides)
+ * max.connections.per.ip.overrides             ""                           comma-separated host:count (count >= 0) per-address limits replacing max.connections.per.ip (host names resolved at startup)
  * connections.max.idle.ms                      600000                       [1, 604800000]                   close connections idle this long
+ * socket.request.read.timeout.ms               30000                        [1, 604800000]                   close a connection whose request is not in full this long after its first byte (a slow sender; time reads were paused by the broker does not count)
  * socket.send.buffer.bytes                     102400                       [-1, 2147483647]                 SO_SNDBUF; -1 for the OS default
  * socket.receive.buffer.bytes                  102400                       [-1, 2147483647]                 SO_RCVBUF; -1 for the OS default
  * queued.max.requests.per.connection           16                           [1, 65536]                       requests read from one connection before its earlier ones are answered (Kafka reads one at a time)
@@ -164,6 +169,12 @@ public final class BrokerConfigKeys
     public static final String MAX_CONNECTIONS = "max.connections";
     /** {@code connections.max.idle.ms}. */
     public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
+    /** {@code max.connections.per.ip}. */
+    public static final String MAX_CONNECTIONS_PER_IP = "max.connections.per.ip";
+    /** {@code max.connections.per.ip.overrides}. */
+    public static final String MAX_CONNECTIONS_PER_IP_OVERRIDES = "max.connections.per.ip.overrides";
+    /** {@code socket.request.read.timeout.ms} (Tidemark). */
+    public static final String SOCKET_REQUEST_READ_TIMEOUT_MS = "socket.request.read.timeout.ms";
     /** {@code socket.send.buffer.bytes}. */
     public static final String SOCKET_SEND_BUFFER_BYTES = "socket.send.buffer.bytes";
     /** {@code socket.receive.buffer.bytes}. */
@@ -315,9 +326,17 @@ public final class BrokerConfigKeys
         add(m, intKey(SOCKET_REQUEST_MAX_BYTES, "104857600", 64, Integer.MAX_VALUE - 12, null,
             "largest request frame; larger ones close the connection before anything is allocated"));
         add(m, longKey(QUEUED_MAX_REQUEST_BYTES, "104857600", 64, Long.MAX_VALUE, null,
-            "request bytes held in memory at once across connections; reads pause above it (>= socket.request.max.bytes)"));
-        add(m, intKey(MAX_CONNECTIONS, "10000", 1, 1_000_000, null, "open connections; more are accepted and closed at once"));
+            "request bytes held in memory at once per listener (>= socket.request.max.bytes): reserved as bytes arrive, never for a "
+                + "declared size; requests still arriving get at most half; one large request may finish beyond it; reads pause above it"));
+        add(m, intKey(MAX_CONNECTIONS, "10000", 1, 1_000_000, null, "open connections per listener; more are accepted and closed at once"));
+        add(m, intKey(MAX_CONNECTIONS_PER_IP, String.valueOf(Integer.MAX_VALUE), 0, Integer.MAX_VALUE, null,
+            "open connections from one address per listener; a new one beyond it is closed at once (0: only addresses in the overrides)"));
+        add(m, stringKey(MAX_CONNECTIONS_PER_IP_OVERRIDES, "", null, "comma-separated host:count (count >= 0)",
+            v -> connectionOverrides(v), null, "per-address limits replacing max.connections.per.ip (host names resolved at startup)"));
         add(m, longKey(CONNECTIONS_MAX_IDLE_MS, "600000", 1, MAX_TIMEOUT_MS, null, "close connections idle this long"));
+        add(m, longKey(SOCKET_REQUEST_READ_TIMEOUT_MS, "30000", 1, MAX_TIMEOUT_MS, null,
+            "close a connection whose request is not in full this long after its first byte (a slow sender; time reads were paused "
+                + "by the broker does not count)"));
         add(m, intKey(SOCKET_SEND_BUFFER_BYTES, "102400", -1, Integer.MAX_VALUE, null, "SO_SNDBUF; -1 for the OS default"));
         add(m, intKey(SOCKET_RECEIVE_BUFFER_BYTES, "102400", -1, Integer.MAX_VALUE, null, "SO_RCVBUF; -1 for the OS default"));
         add(m, intKey(QUEUED_MAX_REQUESTS_PER_CONNECTION, "16", 1, 65_536, null,
@@ -460,6 +479,55 @@ public final class BrokerConfigKeys
                 throw new ConfigException(key, text, "each listener name at most once; " + e.name() + " repeats");
             }
             result.add(e);
+        }
+        return result;
+    }
+
+    /**
+     * Parses {@code max.connections.per.ip.overrides}: Kafka's {@code host:count} pairs, the host a name or an
+     * address (an IPv6 address before the last colon).
+     *
+     * @param text the value.
+     * @return the limit of each address.
+     * @throws ConfigException naming the key when an entry is malformed, a host does not resolve or repeats.
+     */
+    static Map<InetAddress, Integer> connectionOverrides(final String text)
+    {
+        final Map<InetAddress, Integer> result = new LinkedHashMap<>();
+        for (final String item : ConfigKey.asList(text))
+        {
+            final int colon = item.lastIndexOf(':');
+            final String host = colon <= 0 ? "" : item.substring(0, colon).trim();
+            final String count = colon < 0 ? "" : item.substring(colon + 1).trim();
+            final int limit;
+            try
+            {
+                limit = Integer.parseInt(count);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new ConfigException(MAX_CONNECTIONS_PER_IP_OVERRIDES, text,
+                    "comma-separated host:count with count in [0, " + Integer.MAX_VALUE + "]; " + item + " is not one");
+            }
+            if (host.isEmpty() || limit < 0)
+            {
+                throw new ConfigException(MAX_CONNECTIONS_PER_IP_OVERRIDES, text,
+                    "comma-separated host:count with count in [0, " + Integer.MAX_VALUE + "]; " + item + " is not one");
+            }
+            final InetAddress address;
+            try
+            {
+                address = InetAddress.getByName(host);
+            }
+            catch (final UnknownHostException ex)
+            {
+                throw new ConfigException(MAX_CONNECTIONS_PER_IP_OVERRIDES, text, "host " + host + " does not resolve");
+            }
+            if (result.put(address, limit) != null)
+            {
+                throw new ConfigException(MAX_CONNECTIONS_PER_IP_OVERRIDES, text,
+                    "each address at most once; " + address.getHostAddress() + " repeats");
+            }
         }
         return result;
     }

@@ -182,6 +182,45 @@ class BrokerConfigTest
     }
 
     @Test
+    void shouldMapConnectionLimitsAndTheRequestReadTimeoutOntoTheTransport() throws Exception
+    {
+        final TransportConfig t = parse("max.connections.per.ip", "3", "max.connections.per.ip.overrides", "127.0.0.1:5, 10.0.0.1:0",
+            "socket.request.read.timeout.ms", "4321").network().toTransportConfig();
+        assertEquals(3, t.maxConnectionsPerIp());
+        assertEquals(Map.of(java.net.InetAddress.getByName("127.0.0.1"), 5, java.net.InetAddress.getByName("10.0.0.1"), 0),
+            t.maxConnectionsPerIpOverrides());
+        assertEquals(4321, t.frameReadTimeoutMs());
+    }
+
+    @Test
+    void shouldDefaultToKafkasUnlimitedPerIpAndAThirtySecondRequestReadTimeout()
+    {
+        final TransportConfig t = parse().network().toTransportConfig();
+        assertEquals(Integer.MAX_VALUE, t.maxConnectionsPerIp());
+        assertTrue(t.maxConnectionsPerIpOverrides().isEmpty());
+        assertEquals(30_000, t.frameReadTimeoutMs());
+    }
+
+    @Test
+    void shouldNameTheKeyOfABadConnectionLimitOrReadTimeout()
+    {
+        refused("max.connections.per.ip", "-1");
+        refused("max.connections.per.ip", "many");
+        refused("max.connections.per.ip", "0");
+        refused("max.connections.per.ip.overrides", "127.0.0.1");
+        refused("max.connections.per.ip.overrides", "127.0.0.1:-3");
+        refused("max.connections.per.ip.overrides", ":4");
+        refused("max.connections.per.ip.overrides", "127.0.0.1:1,127.0.0.1:2");
+        refused("max.connections.per.ip.overrides", "no-such-host.invalid:3");
+        refused("socket.request.read.timeout.ms", "0");
+        refused("socket.request.read.timeout.ms", "604800001");
+        final ConfigException ex = refused("max.connections.per.ip.overrides", "127.0.0.1:x");
+        assertEquals("max.connections.per.ip.overrides", ex.key());
+        assertEquals(3, parse("max.connections.per.ip", "0", "max.connections.per.ip.overrides", "127.0.0.1:3").network()
+            .toTransportConfig().maxConnectionsPerIpOverrides().get(java.net.InetAddress.getLoopbackAddress()));
+    }
+
+    @Test
     void shouldMapNetworkSettingsOntoTheTransport()
     {
         final TransportConfig t = parse("num.network.threads", "2", "socket.request.max.bytes", "1000000", "queued.max.request.bytes", "5000000",
