@@ -114,4 +114,33 @@ class SlowSenderTest
             assertEquals("next", RawClient.string(client.readFrame()));
         }
     }
+
+    @Test
+    void shouldNotCountTimeSpentWaitingForMemoryAgainstTheDeadline() throws Exception
+    {
+        final RecordingHandler silent = RecordingHandler.silent();
+        final int frameBytes = 64 * 1024;
+        server = TransportServer.start(
+            TransportConfig.builder()
+                .maxFrameBytes(frameBytes)
+                .maxQueuedRequestBytes(frameBytes)
+                .frameReadTimeoutMs(FRAME_READ_TIMEOUT_MS)
+                .nanoClock(clock)
+                .build(),
+            Loopback.ephemeral(), silent);
+        try (RawClient a = new RawClient(server.port()); RawClient b = new RawClient(server.port()))
+        {
+            a.writeFrame(new byte[frameBytes]);
+            awaitTrue("the first frame holds the whole budget", () -> silent.frames.size() == 1);
+            b.writeFrame(new byte[frameBytes]);
+            awaitTrue("the second waits for memory", () -> server.counters().get(Counter.READ_PAUSED_MEMORY) >= 1);
+
+            clock.advanceMs(5 * FRAME_READ_TIMEOUT_MS);
+
+            assertStaysFalse("cut off while this side held its reads", Duration.ofMillis(300), () -> !silent.closed.isEmpty());
+            silent.frames.get(0).noResponse();
+            awaitTrue("the second delivered once memory returned", () -> silent.frames.size() == 2);
+            silent.frames.get(1).noResponse();
+        }
+    }
 }
