@@ -117,6 +117,19 @@ class HostileClientsTest
         }
     }
 
+    @Test
+    void shouldCloseAClientWhoseRequestDoesNotArriveWithinTheReadTimeout() throws Exception
+    {
+        start(Map.of("socket.request.read.timeout.ms", "200"));
+        try (RawKafkaClient slow = new RawKafkaClient(broker.port()); RawKafkaClient good = new RawKafkaClient(broker.port()))
+        {
+            slow.sendRaw(new byte[]{ 0, 0, 1, 0, 0 }); // one byte of a 256-byte request, then silence
+
+            assertTrue(slow.closedByPeer(10_000), "the slow sender is closed (the idle timeout alone would wait 600 s)");
+            assertServed(good);
+        }
+    }
+
     private static void assertServed(final RawKafkaClient client) throws IOException
     {
         final ApiVersionsResponseData versions = (ApiVersionsResponseData)client.call(ApiKeys.API_VERSIONS, (short)3,
