@@ -1,5 +1,9 @@
 package io.tidemark.transport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+
 import io.tidemark.testkit.NoLeakedThreads;
 import io.tidemark.testkit.Tags;
 import org.junit.jupiter.api.AfterEach;
@@ -118,21 +122,21 @@ class HeldFrameTest
             final byte[] bodyB = new byte[MAX_FRAME_BYTES];
             bodyA[MAX_FRAME_BYTES - 1] = 'a';
             bodyB[MAX_FRAME_BYTES - 1] = 'b';
-            a.writeInt(MAX_FRAME_BYTES).writeBytes(java.util.Arrays.copyOf(bodyA, MAX_FRAME_BYTES / 2));
-            b.writeInt(MAX_FRAME_BYTES).writeBytes(java.util.Arrays.copyOf(bodyB, MAX_FRAME_BYTES / 2));
+            a.writeInt(MAX_FRAME_BYTES).writeBytes(Arrays.copyOf(bodyA, MAX_FRAME_BYTES / 2));
+            b.writeInt(MAX_FRAME_BYTES).writeBytes(Arrays.copyOf(bodyB, MAX_FRAME_BYTES / 2));
             final Thread restOfB = new Thread(() ->
             {
                 try
                 {
-                    b.writeBytes(java.util.Arrays.copyOfRange(bodyB, MAX_FRAME_BYTES / 2, MAX_FRAME_BYTES));
+                    b.writeBytes(Arrays.copyOfRange(bodyB, MAX_FRAME_BYTES / 2, MAX_FRAME_BYTES));
                 }
-                catch (final java.io.IOException ex)
+                catch (final IOException ex)
                 {
-                    throw new java.io.UncheckedIOException(ex);
+                    throw new UncheckedIOException(ex);
                 }
             }, "held-frame-test-writer");
             restOfB.start();
-            a.writeBytes(java.util.Arrays.copyOfRange(bodyA, MAX_FRAME_BYTES / 2, MAX_FRAME_BYTES));
+            a.writeBytes(Arrays.copyOfRange(bodyA, MAX_FRAME_BYTES / 2, MAX_FRAME_BYTES));
 
             assertArrayEquals(bodyA, a.readFrame());
             assertArrayEquals(bodyB, b.readFrame());
