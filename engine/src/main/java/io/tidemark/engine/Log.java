@@ -98,6 +98,10 @@ public final class Log implements AutoCloseable
     private volatile int leaderEpoch;
     private volatile AppendInterceptor interceptor;
     private volatile LogListener listener;
+    // known-bad ranges, sorted by first offset; copy on write under corruptLock (scrubber, readers, writer)
+    private volatile CorruptBatch[] corrupt = NO_CORRUPT;
+    private final Object corruptLock = new Object();
+    private static final CorruptBatch[] NO_CORRUPT = new CorruptBatch[0];
 
     // ---- writer thread state ----------------------------------------------------------------------
     boolean touched;
@@ -836,6 +840,8 @@ public final class Log implements AutoCloseable
      * @param maxBytes    soft size bound.
      * @return the slice (close it after the send), or null if nothing is readable from there yet.
      * @throws OffsetOutOfRangeException if {@code startOffset} is below the log start or above the end.
+     * @throws CorruptRecordException    if {@code startOffset} lies in a range known corrupt ({@link #corruptBatches()});
+     *                                   a slice starting before such a range ends before it.
      */
     public FileSlice slice(final long startOffset, final long maxOffset, final int maxBytes)
     {
@@ -848,10 +854,20 @@ public final class Log implements AutoCloseable
             {
                 throw new OffsetOutOfRangeException(startOffset, start, end);
             }
-            final long limit = Math.min(maxOffset, end);
+            long limit = Math.min(maxOffset, end);
             if (startOffset >= limit)
             {
                 return null;
+            }
+            final CorruptBatch bad = firstCorruptFrom(startOffset);
+            if (bad != null && bad.firstOffset() <= startOffset)
+            {
+                throw new CorruptRecordException(bad.segmentFile(), bad.position(), bad.firstOffset(),
+                    "offsets " + bad.firstOffset() + ".." + bad.lastOffset() + " of " + topicPartition + " are known corrupt", bad.reason());
+            }
+            if (bad != null && bad.firstOffset() < limit)
+            {
+                limit = bad.firstOffset(); // serve what precedes the bad range, never the range itself
             }
             int index = segmentIndexFor(segs, startOffset);
             if (index < 0)
@@ -921,6 +937,119 @@ public final class Log implements AutoCloseable
             return null;
         }
         return new FileSlice(segment, first, position - first, firstBase, next);
+    }
+
+    // ==============================================================================================
+    // Known-bad ranges (any thread)
+    // ==============================================================================================
+
+    /**
+     * @return the batches of this log known corrupt and still in it (at or above the log start), by offset.
+     */
+    public List<CorruptBatch> corruptBatches()
+    {
+        final long start = logStartOffset;
+        final List<CorruptBatch> result = new ArrayList<>();
+        for (final CorruptBatch b : corrupt)
+        {
+            if (b.lastOffset() >= start)
+            {
+                result.add(b);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * @param offset an offset.
+     * @return the first known-bad range ending at or after {@code offset}, or null.
+     */
+    CorruptBatch firstCorruptFrom(final long offset)
+    {
+        for (final CorruptBatch b : corrupt)
+        {
+            if (b.lastOffset() >= offset)
+            {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Records a bad range: from now on its offsets are refused.
+     *
+     * @param batch the finding.
+     * @return false if a known range already overlaps it (the same batch found again).
+     */
+    boolean markCorrupt(final CorruptBatch batch)
+    {
+        synchronized (corruptLock)
+        {
+            final CorruptBatch[] current = corrupt;
+            int at = current.length;
+            for (int i = 0; i < current.length; i++)
+            {
+                if (current[i].overlaps(batch.firstOffset(), batch.lastOffset()))
+                {
+                    return false;
+                }
+                if (current[i].firstOffset() > batch.firstOffset() && at == current.length)
+                {
+                    at = i;
+                }
+            }
+            final CorruptBatch[] next = new CorruptBatch[current.length + 1];
+            System.arraycopy(current, 0, next, 0, at);
+            next[at] = batch;
+            System.arraycopy(current, at, next, at + 1, current.length - at);
+            corrupt = next;
+            return true;
+        }
+    }
+
+    /**
+     * Forgets bad ranges at or after {@code newEnd} (their bytes were truncated away); one that straddles it
+     * keeps its part below.
+     */
+    private void forgetCorruptFrom(final long newEnd)
+    {
+        synchronized (corruptLock)
+        {
+            final List<CorruptBatch> kept = new ArrayList<>();
+            for (final CorruptBatch b : corrupt)
+            {
+                if (b.firstOffset() >= newEnd)
+                {
+                    continue;
+                }
+                kept.add(b.lastOffset() < newEnd ? b :
+                    new CorruptBatch(b.topicPartition(), b.segmentFile(), b.position(), b.firstOffset(), newEnd - 1, b.reason()));
+            }
+            corrupt = kept.toArray(NO_CORRUPT);
+        }
+    }
+
+    /**
+     * Forgets bad ranges wholly below the log start (retention or DeleteRecords removed them).
+     */
+    private void forgetCorruptBelowStart()
+    {
+        synchronized (corruptLock)
+        {
+            final List<CorruptBatch> kept = new ArrayList<>();
+            for (final CorruptBatch b : corrupt)
+            {
+                if (b.lastOffset() >= logStartOffset)
+                {
+                    kept.add(b);
+                }
+            }
+            if (kept.size() != corrupt.length)
+            {
+                corrupt = kept.toArray(NO_CORRUPT);
+            }
+        }
     }
 
     /**
@@ -1499,9 +1628,17 @@ public final class Log implements AutoCloseable
         Segment[] segs = segments;
         final int keep = segmentIndexFor(segs, target);
         final Segment segment = segs[keep];
-        final int position = findBatchPosition(
+        int position = findBatchPosition(
             segment.data(), segment.offsetIndex.lookupPosition(target), segment.writePosition, target);
-        final long newEnd = position >= segment.writePosition ? segment.nextOffset : segment.data().getLong(position, BIG_ENDIAN);
+        long newEnd = position >= segment.writePosition ? segment.nextOffset : segment.data().getLong(position, BIG_ENDIAN);
+        final CorruptBatch bad = firstCorruptFrom(target);
+        if (bad != null && bad.firstOffset() >= segment.baseOffset && bad.firstOffset() <= target && bad.position() < position &&
+            segment.logPath().equals(bad.segmentFile()))
+        {
+            // the bad batch's own header cannot be trusted to find it: cut where the scan found it
+            position = (int)bad.position();
+            newEnd = bad.firstOffset();
+        }
         if (newEnd < logStartOffset)
         {
             // the batch holding the target starts below the log start: nothing of the log remains
@@ -1538,6 +1675,7 @@ public final class Log implements AutoCloseable
         storage.fsyncDirectory(dir);
         nextOffset = newEnd;
         resetAfterTruncation();
+        forgetCorruptFrom(newEnd);
         epochCache.truncateFromEnd(newEnd);
         final AppendInterceptor ic = interceptor;
         if (ic != null)
@@ -1624,6 +1762,7 @@ public final class Log implements AutoCloseable
         logStartOffset = newStart;
         resetAfterTruncation();
         highWatermark = newStart;
+        forgetCorruptFrom(Long.MIN_VALUE);
         epochCache.clear();
         final AppendInterceptor ic = interceptor;
         if (ic != null)
@@ -1672,6 +1811,7 @@ public final class Log implements AutoCloseable
             deleteSegment(segs[i]);
         }
         segments = Arrays.copyOfRange(segs, drop, segs.length);
+        forgetCorruptBelowStart();
         storage.fsyncDirectory(dir);
         return drop;
     }
