@@ -246,7 +246,7 @@ public final class Broker implements AutoCloseable
     {
         LOG.log(System.Logger.Level.ERROR, "corrupt record batch in sealed data: partition " + batch.topicPartition() + ", segment " +
             batch.segmentFile() + ", position " + batch.position() + ", offsets " + batch.firstOffset() + ".." + batch.lastOffset() +
-            ": " + batch.reason() + "; fetches of the range are answered CORRUPT_MESSAGE until it is repaired");
+            ": " + batch.reason() + "; the range is refused to fetches until it is repaired");
         final ReplicaManager replicas = replicaManager;
         if (replicas != null)
         {
