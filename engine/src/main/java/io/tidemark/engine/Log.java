@@ -883,7 +883,16 @@ public final class Log implements AutoCloseable
                     retry = true;
                     break;
                 }
-                final FileSlice slice = sliceOf(segment, startOffset, limit, maxBytes);
+                final FileSlice slice;
+                try
+                {
+                    slice = sliceOf(segs, index, startOffset, limit, maxBytes);
+                }
+                catch (final RuntimeException ex)
+                {
+                    segment.release();
+                    throw ex;
+                }
                 if (slice != null)
                 {
                     return slice;
@@ -897,8 +906,15 @@ public final class Log implements AutoCloseable
         }
     }
 
-    private static FileSlice sliceOf(final Segment segment, final long startOffset, final long limit, final int maxBytes)
+    /**
+     * The slice of one segment; batches of a sealed segment the scrubber has not reached yet (loaded from
+     * disk, not written in this process) are verified before they are served.
+     */
+    private FileSlice sliceOf(final Segment[] segs, final int index, final long startOffset, final long limit, final int maxBytes)
     {
+        final Segment segment = segs[index];
+        final boolean sealed = index < segs.length - 1;
+        final int verified = segment.verifiedUpTo();
         final UnsafeBuffer data = segment.data();
         final int size = segment.size();
         final int first = findBatchPosition(data, segment.offsetIndex.lookupPosition(startOffset), size, startOffset);
@@ -929,6 +945,10 @@ public final class Log implements AutoCloseable
             {
                 break;
             }
+            if (sealed && position >= verified && !verifiedOnRead(segs, index, data, first, position, size))
+            {
+                break;
+            }
             position += batchSize;
             next = last + 1;
         }
@@ -937,6 +957,45 @@ public final class Log implements AutoCloseable
             return null;
         }
         return new FileSlice(segment, first, position - first, firstBase, next);
+    }
+
+    /**
+     * Checks a batch of a sealed segment not yet scrubbed before it is served (reading thread). A bad one is
+     * recorded as known corrupt when its header gives a plausible range (the scrubber finds the others), and
+     * never served: a slice starting at it is refused, a slice reaching it ends before it.
+     *
+     * @return true if the batch is good, false if the slice must end before it.
+     * @throws CorruptRecordException if the bad batch is where the slice starts ({@code first}).
+     */
+    private boolean verifiedOnRead(final Segment[] segs, final int index, final UnsafeBuffer data, final int first, final int position,
+        final int size)
+    {
+        final RecordBatchFlyweight batch = CALLER.get().batch;
+        batch.wrap(data, position);
+        final int code = batch.validate(size - position, Integer.MAX_VALUE, false);
+        if (code == RecordBatchFlyweight.VALID)
+        {
+            return true;
+        }
+        final Segment segment = segs[index];
+        final long base = batch.baseOffset();
+        final long last = batch.lastOffset();
+        final String reason = "found on read: " + (code == RecordBatchFlyweight.BAD_CRC ? "CRC32C mismatch: stored " +
+            Integer.toUnsignedLong(batch.crc()) + ", computed " + Integer.toUnsignedLong(batch.computeCrc()) :
+            RecordBatchFlyweight.validationName(code));
+        if (base >= segment.baseOffset && base <= last && last < segs[index + 1].baseOffset)
+        {
+            final CorruptBatch finding = new CorruptBatch(topicPartition, segment.logPath(), position, base, last, reason);
+            if (markCorrupt(finding))
+            {
+                hooks.onCorruptBatch(this, finding);
+            }
+        }
+        if (position == first)
+        {
+            throw new CorruptRecordException(segment.logPath(), position, base, reason, "");
+        }
+        return false;
     }
 
     // ==============================================================================================

@@ -317,6 +317,12 @@ public final class LogManager implements AutoCloseable
             }
 
             @Override
+            public void onCorruptBatch(final Log corrupt, final CorruptBatch batch)
+            {
+                scrubber.found(batch);
+            }
+
+            @Override
             public void onClosed(final Log closedLog)
             {
                 logs.remove(closedLog.topicPartition(), closedLog);

@@ -91,7 +91,7 @@ public final class LogScrubber
     }
 
     /**
-     * @return corrupt batches found so far (each once).
+     * @return corrupt batches found so far, by the scrubber or by the read path before it (each once).
      */
     public long corruptBatchesFound()
     {
@@ -257,6 +257,7 @@ public final class LogScrubber
         {
             expectedOffset = batch.lastOffset() + 1;
             position += batchBytes;
+            segment.verifiedUpTo(position);
             return batchBytes;
         }
         final boolean walkable = batchBytes < available || code != RecordBatchFlyweight.TRUNCATED && code != RecordBatchFlyweight.BAD_LENGTH;
@@ -278,10 +279,21 @@ public final class LogScrubber
         }
         if (unchanged && log.markCorrupt(finding))
         {
-            corruptBatchesFound.incrementAndGet();
-            listener.onCorruptBatch(finding);
+            found(finding);
         }
         return batchBytes;
+    }
+
+    /**
+     * Counts a new finding and tells the listener (the scrubbing thread, or a reading thread for a batch
+     * the read path found before the scrubber reached it).
+     *
+     * @param finding a range the log did not know as corrupt before.
+     */
+    void found(final CorruptBatch finding)
+    {
+        corruptBatchesFound.incrementAndGet();
+        listener.onCorruptBatch(finding);
     }
 
     /**

@@ -137,7 +137,6 @@ class LogScrubberTest
         try (LogManager manager = open(1 << 20))
         {
             final Log log = manager.log(TP);
-            assertNotNull(log.slice(0, Long.MAX_VALUE, 1 << 20), "before the scrub the damage is not known");
             scrubUntil(manager.scrubber(), 1);
 
             assertEquals(1, manager.scrubber().corruptBatchesFound());
@@ -181,6 +180,48 @@ class LogScrubberTest
             {
                 assertEquals(0, before.firstOffset());
                 assertEquals(12, before.nextOffset(), "the slice ends before the bad batch");
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseAndRecordACorruptBatchOnReadBeforeTheScrubberReachesIt() throws IOException
+    {
+        writeLog();
+        final Path file = segmentFile(0);
+        flipByte(file, batchPosition(file, 4) + RecordBatchDescriptor.HEADER_LENGTH + 3);
+        try (LogManager manager = open(1 << 20))
+        {
+            final Log log = manager.log(TP);
+            try (FileSlice before = log.slice(0, Long.MAX_VALUE, 1 << 20))
+            {
+                assertEquals(12, before.nextOffset(), "the read stops before the bad batch");
+            }
+            assertEquals(1, manager.scrubber().corruptBatchesFound());
+            assertEquals(1, heard.size());
+            assertEquals(12, heard.get(0).firstOffset());
+            assertEquals(14, heard.get(0).lastOffset());
+            assertTrue(heard.get(0).reason().startsWith("found on read"), heard.get(0).reason());
+            assertThrows(CorruptRecordException.class, () -> log.slice(12, Long.MAX_VALUE, 1 << 20));
+
+            scrubUntil(manager.scrubber(), 1);
+            assertEquals(1, manager.scrubber().corruptBatchesFound(), "the scrubber finds the same batch: not a new finding");
+        }
+    }
+
+    @Test
+    void shouldRefuseACorruptFirstBatchOnReadBeforeTheScrubberReachesIt() throws IOException
+    {
+        writeLog();
+        flipByte(segmentFile(0), RecordBatchDescriptor.HEADER_LENGTH + 3);
+        try (LogManager manager = open(1 << 20))
+        {
+            final Log log = manager.log(TP);
+            assertThrows(CorruptRecordException.class, () -> log.slice(0, Long.MAX_VALUE, 1 << 20));
+            assertEquals(List.of(0L), log.corruptBatches().stream().map(CorruptBatch::firstOffset).toList());
+            try (FileSlice after = log.slice(3, Long.MAX_VALUE, 1 << 20))
+            {
+                assertEquals(3, after.firstOffset());
             }
         }
     }
