@@ -70,6 +70,7 @@ public final class LogScrubber
     private long segmentBase = Long.MIN_VALUE;
     private int position;
     private long expectedOffset;
+    private UnsafeBuffer segmentData;
 
     /**
      * @param logs           the logs to scrub, asked at the start of each pass.
@@ -192,10 +193,12 @@ public final class LogScrubber
             return 0;
         }
         final Segment segment = segs[index];
-        if (segment.baseOffset != segmentBase)
+        if (segment.baseOffset != segmentBase || segment.data() != segmentData)
         {
-            // a new segment, or the one we were in is gone (retention): start at its beginning
+            // a new segment, the one we were in is gone (retention), or it was remapped (truncated into,
+            // written and sealed again since the last step): start at its beginning
             segmentBase = segment.baseOffset;
+            segmentData = segment.data();
             position = 0;
             expectedOffset = segment.baseOffset;
         }
