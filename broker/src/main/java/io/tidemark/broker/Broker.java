@@ -52,6 +52,7 @@ import io.tidemark.broker.producer.ControllerProducerIdManager;
 import io.tidemark.broker.producer.LocalProducerIdManager;
 import io.tidemark.broker.producer.ProducerIdManager;
 import io.tidemark.broker.producer.ProducerStates;
+import io.tidemark.engine.CorruptBatch;
 import io.tidemark.engine.Log;
 import io.tidemark.engine.LogManager;
 import io.tidemark.engine.LogManagerConfig;
@@ -121,7 +122,7 @@ public final class Broker implements AutoCloseable
     private LogManager logManager;
     private ProducerStates producerStates;
     private ExecutorScheduler replicationScheduler;
-    private ReplicaManager replicaManager;
+    private volatile ReplicaManager replicaManager;
     private TransportClient replicationClient;
     private TransportReplicationLink replicationLink;
     private LeaderFetchService leaderFetchService;
@@ -237,6 +238,22 @@ public final class Broker implements AutoCloseable
         }
     }
 
+    /**
+     * A sealed batch was found corrupt (by the scrubber, on the log scheduler): one line, then the repair
+     * (the range is already refused to every fetch).
+     */
+    private void onCorruptBatch(final CorruptBatch batch)
+    {
+        LOG.log(System.Logger.Level.ERROR, "corrupt record batch in sealed data: partition " + batch.topicPartition() + ", segment " +
+            batch.segmentFile() + ", position " + batch.position() + ", offsets " + batch.firstOffset() + ".." + batch.lastOffset() +
+            ": " + batch.reason() + "; the range is refused to fetches until it is repaired");
+        final ReplicaManager replicas = replicaManager;
+        if (replicas != null)
+        {
+            replicas.onCorruptBatch(batch);
+        }
+    }
+
     private void startUp()
     {
         for (final String unknown : config.unknownKeys())
@@ -260,7 +277,11 @@ public final class Broker implements AutoCloseable
             .retentionCheckIntervalMs(config.logWriter().retentionCheckIntervalMs())
             .storage(storage)
             .epochClock(clock)
-            .metaProperties(Map.of("node.id", String.valueOf(config.nodeId()), "cluster.id", clusterId));
+            .metaProperties(Map.of("node.id", String.valueOf(config.nodeId()), "cluster.id", clusterId))
+            .scrubEnable(config.scrub().enable())
+            .scrubBytesPerSecond(config.scrub().bytesPerSecond())
+            .scrubIntervalMs(config.scrub().intervalMs())
+            .scrubListener(this::onCorruptBatch);
         if (config.logWriter().writerRingBytes() > 0)
         {
             logs.writerRingBytes(config.logWriter().writerRingBytes());

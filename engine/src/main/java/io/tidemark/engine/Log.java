@@ -98,6 +98,10 @@ public final class Log implements AutoCloseable
     private volatile int leaderEpoch;
     private volatile AppendInterceptor interceptor;
     private volatile LogListener listener;
+    // known-bad ranges, sorted by first offset; copy on write under corruptLock (scrubber, readers, writer)
+    private volatile CorruptBatch[] corrupt = NO_CORRUPT;
+    private final Object corruptLock = new Object();
+    private static final CorruptBatch[] NO_CORRUPT = new CorruptBatch[0];
 
     // ---- writer thread state ----------------------------------------------------------------------
     boolean touched;
@@ -836,6 +840,8 @@ public final class Log implements AutoCloseable
      * @param maxBytes    soft size bound.
      * @return the slice (close it after the send), or null if nothing is readable from there yet.
      * @throws OffsetOutOfRangeException if {@code startOffset} is below the log start or above the end.
+     * @throws CorruptRecordException    if {@code startOffset} lies in a range known corrupt ({@link #corruptBatches()});
+     *                                   a slice starting before such a range ends before it.
      */
     public FileSlice slice(final long startOffset, final long maxOffset, final int maxBytes)
     {
@@ -848,10 +854,20 @@ public final class Log implements AutoCloseable
             {
                 throw new OffsetOutOfRangeException(startOffset, start, end);
             }
-            final long limit = Math.min(maxOffset, end);
+            long limit = Math.min(maxOffset, end);
             if (startOffset >= limit)
             {
                 return null;
+            }
+            final CorruptBatch bad = firstCorruptFrom(startOffset);
+            if (bad != null && bad.firstOffset() <= startOffset)
+            {
+                throw new CorruptRecordException(bad.segmentFile(), bad.position(), bad.firstOffset(),
+                    "offsets " + bad.firstOffset() + ".." + bad.lastOffset() + " of " + topicPartition + " are known corrupt", bad.reason());
+            }
+            if (bad != null && bad.firstOffset() < limit)
+            {
+                limit = bad.firstOffset(); // serve what precedes the bad range, never the range itself
             }
             int index = segmentIndexFor(segs, startOffset);
             if (index < 0)
@@ -867,7 +883,16 @@ public final class Log implements AutoCloseable
                     retry = true;
                     break;
                 }
-                final FileSlice slice = sliceOf(segment, startOffset, limit, maxBytes);
+                final FileSlice slice;
+                try
+                {
+                    slice = sliceOf(segs, index, startOffset, limit, maxBytes);
+                }
+                catch (final RuntimeException ex)
+                {
+                    segment.release();
+                    throw ex;
+                }
                 if (slice != null)
                 {
                     return slice;
@@ -881,8 +906,15 @@ public final class Log implements AutoCloseable
         }
     }
 
-    private static FileSlice sliceOf(final Segment segment, final long startOffset, final long limit, final int maxBytes)
+    /**
+     * The slice of one segment; batches of a sealed segment the scrubber has not reached yet (loaded from
+     * disk, not written in this process) are verified before they are served.
+     */
+    private FileSlice sliceOf(final Segment[] segs, final int index, final long startOffset, final long limit, final int maxBytes)
     {
+        final Segment segment = segs[index];
+        final boolean sealed = index < segs.length - 1;
+        final int verified = segment.verifiedUpTo();
         final UnsafeBuffer data = segment.data();
         final int size = segment.size();
         final int first = findBatchPosition(data, segment.offsetIndex.lookupPosition(startOffset), size, startOffset);
@@ -913,6 +945,10 @@ public final class Log implements AutoCloseable
             {
                 break;
             }
+            if (sealed && position >= verified && !verifiedOnRead(segs, index, data, first, position, size))
+            {
+                break;
+            }
             position += batchSize;
             next = last + 1;
         }
@@ -921,6 +957,158 @@ public final class Log implements AutoCloseable
             return null;
         }
         return new FileSlice(segment, first, position - first, firstBase, next);
+    }
+
+    /**
+     * Checks a batch of a sealed segment not yet scrubbed before it is served (reading thread). A bad one is
+     * recorded as known corrupt when its header gives a plausible range (the scrubber finds the others), and
+     * never served: a slice starting at it is refused, a slice reaching it ends before it.
+     *
+     * @return true if the batch is good, false if the slice must end before it.
+     * @throws CorruptRecordException if the bad batch is where the slice starts ({@code first}).
+     */
+    private boolean verifiedOnRead(final Segment[] segs, final int index, final UnsafeBuffer data, final int first, final int position,
+        final int size)
+    {
+        final RecordBatchFlyweight batch = CALLER.get().batch;
+        batch.wrap(data, position);
+        final int code = batch.validate(size - position, Integer.MAX_VALUE, false);
+        if (code == RecordBatchFlyweight.VALID)
+        {
+            return true;
+        }
+        final Segment segment = segs[index];
+        final long base = batch.baseOffset();
+        final long last = batch.lastOffset();
+        final String reason = "found on read: " + (code == RecordBatchFlyweight.BAD_CRC ? "CRC32C mismatch: stored " +
+            Integer.toUnsignedLong(batch.crc()) + ", computed " + Integer.toUnsignedLong(batch.computeCrc()) :
+            RecordBatchFlyweight.validationName(code));
+        if (base >= segment.baseOffset && base <= last && last < segs[index + 1].baseOffset)
+        {
+            final CorruptBatch finding = new CorruptBatch(topicPartition, segment.logPath(), position, base, last, reason);
+            if (markCorrupt(finding))
+            {
+                hooks.onCorruptBatch(this, finding);
+            }
+        }
+        if (position == first)
+        {
+            throw new CorruptRecordException(segment.logPath(), position, base, reason, "");
+        }
+        return false;
+    }
+
+    // ==============================================================================================
+    // Known-bad ranges (any thread)
+    // ==============================================================================================
+
+    /**
+     * @return the batches of this log known corrupt and still in it (at or above the log start), by offset.
+     */
+    public List<CorruptBatch> corruptBatches()
+    {
+        final long start = logStartOffset;
+        final List<CorruptBatch> result = new ArrayList<>();
+        for (final CorruptBatch b : corrupt)
+        {
+            if (b.lastOffset() >= start)
+            {
+                result.add(b);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * @param offset an offset.
+     * @return the first known-bad range ending at or after {@code offset}, or null.
+     */
+    CorruptBatch firstCorruptFrom(final long offset)
+    {
+        for (final CorruptBatch b : corrupt)
+        {
+            if (b.lastOffset() >= offset)
+            {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Records a bad range: from now on its offsets are refused.
+     *
+     * @param batch the finding.
+     * @return false if a known range already overlaps it (the same batch found again).
+     */
+    boolean markCorrupt(final CorruptBatch batch)
+    {
+        synchronized (corruptLock)
+        {
+            final CorruptBatch[] current = corrupt;
+            int at = current.length;
+            for (int i = 0; i < current.length; i++)
+            {
+                if (current[i].overlaps(batch.firstOffset(), batch.lastOffset()))
+                {
+                    return false;
+                }
+                if (current[i].firstOffset() > batch.firstOffset() && at == current.length)
+                {
+                    at = i;
+                }
+            }
+            final CorruptBatch[] next = new CorruptBatch[current.length + 1];
+            System.arraycopy(current, 0, next, 0, at);
+            next[at] = batch;
+            System.arraycopy(current, at, next, at + 1, current.length - at);
+            corrupt = next;
+            return true;
+        }
+    }
+
+    /**
+     * Forgets bad ranges at or after {@code newEnd} (their bytes were truncated away); one that straddles it
+     * keeps its part below.
+     */
+    private void forgetCorruptFrom(final long newEnd)
+    {
+        synchronized (corruptLock)
+        {
+            final List<CorruptBatch> kept = new ArrayList<>();
+            for (final CorruptBatch b : corrupt)
+            {
+                if (b.firstOffset() >= newEnd)
+                {
+                    continue;
+                }
+                kept.add(b.lastOffset() < newEnd ? b :
+                    new CorruptBatch(b.topicPartition(), b.segmentFile(), b.position(), b.firstOffset(), newEnd - 1, b.reason()));
+            }
+            corrupt = kept.toArray(NO_CORRUPT);
+        }
+    }
+
+    /**
+     * Forgets bad ranges wholly below the log start (retention or DeleteRecords removed them).
+     */
+    private void forgetCorruptBelowStart()
+    {
+        synchronized (corruptLock)
+        {
+            final List<CorruptBatch> kept = new ArrayList<>();
+            for (final CorruptBatch b : corrupt)
+            {
+                if (b.lastOffset() >= logStartOffset)
+                {
+                    kept.add(b);
+                }
+            }
+            if (kept.size() != corrupt.length)
+            {
+                corrupt = kept.toArray(NO_CORRUPT);
+            }
+        }
     }
 
     /**
@@ -1499,9 +1687,17 @@ public final class Log implements AutoCloseable
         Segment[] segs = segments;
         final int keep = segmentIndexFor(segs, target);
         final Segment segment = segs[keep];
-        final int position = findBatchPosition(
+        int position = findBatchPosition(
             segment.data(), segment.offsetIndex.lookupPosition(target), segment.writePosition, target);
-        final long newEnd = position >= segment.writePosition ? segment.nextOffset : segment.data().getLong(position, BIG_ENDIAN);
+        long newEnd = position >= segment.writePosition ? segment.nextOffset : segment.data().getLong(position, BIG_ENDIAN);
+        final CorruptBatch bad = firstCorruptFrom(target);
+        if (bad != null && bad.firstOffset() >= segment.baseOffset && bad.firstOffset() <= target && bad.position() < position &&
+            segment.logPath().equals(bad.segmentFile()))
+        {
+            // the bad batch's own header cannot be trusted to find it: cut where the scan found it
+            position = (int)bad.position();
+            newEnd = bad.firstOffset();
+        }
         if (newEnd < logStartOffset)
         {
             // the batch holding the target starts below the log start: nothing of the log remains
@@ -1538,6 +1734,7 @@ public final class Log implements AutoCloseable
         storage.fsyncDirectory(dir);
         nextOffset = newEnd;
         resetAfterTruncation();
+        forgetCorruptFrom(newEnd);
         epochCache.truncateFromEnd(newEnd);
         final AppendInterceptor ic = interceptor;
         if (ic != null)
@@ -1624,6 +1821,7 @@ public final class Log implements AutoCloseable
         logStartOffset = newStart;
         resetAfterTruncation();
         highWatermark = newStart;
+        forgetCorruptFrom(Long.MIN_VALUE);
         epochCache.clear();
         final AppendInterceptor ic = interceptor;
         if (ic != null)
@@ -1672,6 +1870,7 @@ public final class Log implements AutoCloseable
             deleteSegment(segs[i]);
         }
         segments = Arrays.copyOfRange(segs, drop, segs.length);
+        forgetCorruptBelowStart();
         storage.fsyncDirectory(dir);
         return drop;
     }

@@ -43,6 +43,17 @@ interface LogHooks
     }
 
     /**
+     * The read path found a batch of a sealed segment corrupt (before the scrubber reached it) and the log
+     * now refuses its range. Called on the reading thread; must not block.
+     *
+     * @param log   the log.
+     * @param batch the finding.
+     */
+    default void onCorruptBatch(final Log log, final CorruptBatch batch)
+    {
+    }
+
+    /**
      * The log closed and released its files.
      *
      * @param log the log.

@@ -57,6 +57,8 @@ public final class LogManager implements AutoCloseable
     public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
     /** Suffix of a partition directory scheduled for deletion. */
     public static final String DELETE_DIR_SUFFIX = "-delete";
+    /** How often the scheduler gives the scrubber its share of {@code log.scrub.bytes.per.second}. */
+    static final long SCRUB_TICK_MS = 100;
 
     private final LogManagerConfig config;
     private final Storage storage;
@@ -65,6 +67,7 @@ public final class LogManager implements AutoCloseable
     private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
     private final Map<TopicPartition, RecoveryReport> reports = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
+    private final LogScrubber scrubber;
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private boolean allDirsClean = true;
@@ -104,6 +107,8 @@ public final class LogManager implements AutoCloseable
             t.setDaemon(true);
             return t;
         }) : null;
+        this.scrubber = new LogScrubber(logs::values, config.nanoClock(), config.scrubBytesPerSecond(), config.scrubIntervalMs(),
+            config.scrubListener());
     }
 
     /**
@@ -131,6 +136,10 @@ public final class LogManager implements AutoCloseable
                     config.checkpointIntervalMs(), TimeUnit.MILLISECONDS);
                 manager.scheduler.scheduleWithFixedDelay(manager::retentionQuietly, config.retentionCheckIntervalMs(),
                     config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+                if (config.scrubEnable())
+                {
+                    manager.scheduler.scheduleWithFixedDelay(manager::scrubQuietly, SCRUB_TICK_MS, SCRUB_TICK_MS, TimeUnit.MILLISECONDS);
+                }
             }
             return manager;
         }
@@ -305,6 +314,12 @@ public final class LogManager implements AutoCloseable
             public void beforeTruncation(final Log truncated) throws IOException
             {
                 writeCheckpoints(dir);
+            }
+
+            @Override
+            public void onCorruptBatch(final Log corrupt, final CorruptBatch batch)
+            {
+                scrubber.found(batch);
             }
 
             @Override
@@ -620,6 +635,27 @@ public final class LogManager implements AutoCloseable
         catch (final RuntimeException ex)
         {
             // a log that fails is failed by its writer; retention runs again next time
+        }
+    }
+
+    /**
+     * @return the scrubber of sealed segments: run by the scheduler when {@code log.scrub.enable} is set,
+     *         else by whoever calls its {@link LogScrubber#doWork()}; its counters tell what it found.
+     */
+    public LogScrubber scrubber()
+    {
+        return scrubber;
+    }
+
+    private void scrubQuietly()
+    {
+        try
+        {
+            scrubber.doWork();
+        }
+        catch (final RuntimeException ex)
+        {
+            // keep the schedule alive (a failed task would cancel it); the scrubber already skipped the log at fault
         }
     }
 

@@ -55,6 +55,8 @@ final class Segment
     private final AtomicInteger refs = new AtomicInteger(1);
 
     private volatile int size;
+    // bytes below this were verified (written through validated appends in this process, or scrubbed)
+    private volatile int verifiedUpTo;
     private volatile long maxTimestamp = -1;
     private volatile long nextOffsetPublished;
 
@@ -113,6 +115,7 @@ final class Segment
     {
         final Segment s = new Segment(storage, dir, baseOffset);
         s.logFile = storage.open(s.logPath, true);
+        s.verifiedUpTo = Integer.MAX_VALUE; // every byte of it arrives through validated appends
         try
         {
             s.logFile.setLength(0);
@@ -237,6 +240,25 @@ final class Segment
         {
             retiredRegions.add(region);
             region = null;
+        }
+    }
+
+    /**
+     * @return the position below which every batch was verified (appended in this process or scrubbed).
+     */
+    int verifiedUpTo()
+    {
+        return verifiedUpTo;
+    }
+
+    /**
+     * @param position every batch below it was verified (scrubber thread).
+     */
+    void verifiedUpTo(final int position)
+    {
+        if (position > verifiedUpTo)
+        {
+            verifiedUpTo = position;
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.tidemark.engine.AppendResult;
+import io.tidemark.engine.CorruptRecordException;
 import io.tidemark.engine.FileSlice;
 import io.tidemark.engine.FlushPolicy;
 import io.tidemark.engine.Log;
@@ -595,6 +596,34 @@ public final class Partition
     }
 
     /**
+     * ISR shrink (leader) of followers that reported a log end below the high watermark: they lost committed
+     * records (a follower truncates below the HW only to drop a range its scrubber found corrupt) and must not
+     * count as holding them, nor be elected, until they have fetched them again. Returns the proposed ISR and
+     * marks a change pending, or null.
+     */
+    synchronized List<Integer> proposeIsrShrinkBelowHighWatermark()
+    {
+        if (!leader || alterPending || clock.time() < alterRetryNotBeforeMs)
+        {
+            return null;
+        }
+        final long hw = log.highWatermark();
+        final List<Integer> isr = new ArrayList<>(state.isr());
+        final boolean changed = isr.removeIf(r ->
+        {
+            final ReplicaProgress p = followers.get(r);
+            return r != localBrokerId && p != null && p.logEndOffset >= 0 && p.logEndOffset < hw;
+        });
+        if (!changed)
+        {
+            return null;
+        }
+        alterPending = true;
+        alterSinceMs = clock.time();
+        return isr;
+    }
+
+    /**
      * ISR expansion (leader): a replica outside the ISR rejoins once it has caught up in the current
      * leader epoch (its log end reaches both the high watermark and the epoch's start offset) and is still
      * fetching: its last fetch is at most {@code maxFetchAgeMs} old. The last condition keeps a replica
@@ -734,6 +763,16 @@ public final class Partition
         {
             return new ReadResult(ReplicationError.OFFSET_OUT_OF_RANGE, null, hw, ex.logStartOffset(), ex.logEndOffset(),
                 s.leaderEpoch());
+        }
+        catch (final CorruptRecordException ex)
+        {
+            // The range is known corrupt here (Log#corruptBatches) and never served. While another in-sync replica
+            // holds it, leadership is moving there (ReplicaManager#onCorruptBatch): KAFKA_STORAGE_ERROR, Kafka's
+            // "this replica cannot serve it from its storage", makes clients refresh metadata and retry at the new
+            // leader. As the only in-sync copy nothing will repair it: CORRUPT_MESSAGE, Kafka's answer when a log
+            // read meets a corrupt batch, which its consumer raises to the application.
+            final ReplicationError error = s.isr().size() > 1 ? ReplicationError.KAFKA_STORAGE_ERROR : ReplicationError.CORRUPT_MESSAGE;
+            return new ReadResult(error, null, hw, start, leo, s.leaderEpoch());
         }
         catch (final StorageException ex)
         {

@@ -102,6 +102,39 @@ final class ReplicaFetcher
         });
     }
 
+    /**
+     * Drops a range of this replica's log found corrupt: truncates to before it, so the next fetch gets it
+     * again from the leader (which holds everything committed). Runs on the scheduler's thread, in order with
+     * the fetches; nothing happens if the partition is no longer fetched from this leader.
+     *
+     * @param partition the partition.
+     * @param firstBad  the first offset of the bad range.
+     */
+    void repair(final Partition partition, final long firstBad)
+    {
+        scheduler.execute(() ->
+        {
+            final FetchState s = states.get(partition.topicPartition());
+            final Log log = partition.log();
+            if (closed || s == null || s.partition != partition || firstBad >= log.logEndOffset())
+            {
+                return;
+            }
+            LOG.log(System.Logger.Level.WARNING, "{0}: truncating from {1} to {2}, before offsets found corrupt here, to fetch them " +
+                "again from leader {3}", partition.topicPartition(), log.logEndOffset(), firstBad, leaderId);
+            try
+            {
+                log.truncateTo(firstBad);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.ERROR, partition.topicPartition() + ": truncation before a corrupt range failed", ex);
+                return;
+            }
+            wake();
+        });
+    }
+
     void remove(final TopicPartition tp)
     {
         scheduler.execute(() -> states.remove(tp));

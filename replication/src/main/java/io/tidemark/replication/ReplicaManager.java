@@ -1,5 +1,6 @@
 package io.tidemark.replication;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.tidemark.engine.CorruptBatch;
 import io.tidemark.engine.Log;
 import io.tidemark.engine.LogManager;
 import io.tidemark.engine.TopicPartition;
@@ -189,6 +191,10 @@ public final class ReplicaManager implements AutoCloseable
                 fetcherFor(state.leader()).add(partition, state.leaderEpoch());
             }
         }
+        if (!partition.log().corruptBatches().isEmpty() && (epochChanged || partition.isLeader()))
+        {
+            scheduler.execute(() -> repair(tp));
+        }
         else
         {
             partition.updateState(state);
@@ -323,6 +329,12 @@ public final class ReplicaManager implements AutoCloseable
         {
             return;
         }
+        final List<Integer> shrunk = partition.proposeIsrShrinkBelowHighWatermark();
+        if (shrunk != null)
+        {
+            sendIsrChange(partition, shrunk);
+            return;
+        }
         // a live follower fetches again within replica.fetch.wait.max.ms of its last answer
         final long maxFetchAgeMs = Math.max(config.replicaLagTimeMaxMs() / 2, 2L * config.replicaFetchWaitMaxMs());
         final List<Integer> expanded = partition.proposeIsrExpand(scheduler.nowMs(), maxFetchAgeMs);
@@ -353,6 +365,70 @@ public final class ReplicaManager implements AutoCloseable
         catch (final RuntimeException ex)
         {
             partition.alterFinished();
+        }
+    }
+
+    /**
+     * A batch of a hosted log was found corrupt (its offsets are already refused): repairs the range from an
+     * in-sync replica. A leader asks the controller to elect another member of the ISR (AlterPartition
+     * without itself) and, once a follower, truncates and fetches the range again; a follower truncates to
+     * before the range and fetches it from its leader, which holds everything committed. Nothing is truncated
+     * while no other in-sync replica holds the data: the only copy stays, refused.
+     *
+     * <p>Thread: any (the scrubber's); the repair runs on the replication scheduler.
+     *
+     * @param batch the finding.
+     */
+    public void onCorruptBatch(final CorruptBatch batch)
+    {
+        scheduler.execute(() -> repair(batch.topicPartition()));
+    }
+
+    private synchronized void repair(final TopicPartition tp)
+    {
+        final Partition partition = partitions.get(tp);
+        if (closed || partition == null)
+        {
+            return;
+        }
+        final List<CorruptBatch> bad = partition.log().corruptBatches();
+        if (bad.isEmpty())
+        {
+            return;
+        }
+        final PartitionState state = partition.state();
+        final int me = config.brokerId();
+        if (partition.isLeader())
+        {
+            final List<Integer> others = new ArrayList<>(state.isr());
+            others.remove(Integer.valueOf(me));
+            if (others.isEmpty() || isrChanger == null)
+            {
+                LOG.log(System.Logger.Level.WARNING, "{0}: offsets {1}..{2} are corrupt here and no other in-sync replica holds " +
+                    "them: they stay refused, not truncated", tp, bad.get(0).firstOffset(), bad.get(0).lastOffset());
+                return;
+            }
+            LOG.log(System.Logger.Level.WARNING, "{0}: offsets {1}..{2} are corrupt here: asking the controller to move leadership " +
+                "to one of the in-sync replicas {3}", tp, bad.get(0).firstOffset(), bad.get(0).lastOffset(), others);
+            try
+            {
+                isrChanger.alterIsr(state, others, partition.followerBrokerEpochs()).whenComplete((r, ex) ->
+                {
+                    if (ex != null)
+                    {
+                        // refused (a concurrent ISR change made the request stale) or lost: try again
+                        scheduler.schedule(Partition.ALTER_RETRY_BACKOFF_MS, () -> repair(tp));
+                    }
+                });
+            }
+            catch (final RuntimeException ex)
+            {
+                scheduler.schedule(Partition.ALTER_RETRY_BACKOFF_MS, () -> repair(tp));
+            }
+        }
+        else if (state.leader() >= 0 && state.leader() != me && link != null)
+        {
+            fetcherFor(state.leader()).repair(partition, bad.get(0).firstOffset());
         }
     }
 

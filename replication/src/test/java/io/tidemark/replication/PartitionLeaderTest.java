@@ -160,6 +160,24 @@ class PartitionLeaderTest
     }
 
     @Test
+    void shouldProposeDroppingAnIsrFollowerWhoseLogEndFellBelowTheHighWatermark() throws Exception
+    {
+        start(1);
+        replicas.applyState(state(List.of(1, 2, 3), List.of(1, 2, 3), 1, 0, 1, FlushPolicy.NONE));
+        final Partition partition = replicas.partition(TP);
+        assertEquals(ReplicationError.NONE, produce((short)1, 5000, "a", "b").get(5, TimeUnit.SECONDS).error());
+        replicas.updateFollowerState(TP, 2, 2, 2);
+        replicas.updateFollowerState(TP, 3, 2, 2);
+        assertEquals(2, partition.highWatermark());
+        assertNull(partition.proposeIsrShrinkBelowHighWatermark(), "every follower holds what is committed");
+
+        // broker 3 truncated before a range its scrubber found corrupt: it no longer holds committed records
+        replicas.updateFollowerState(TP, 3, 0, 0);
+        assertEquals(List.of(1, 2), partition.proposeIsrShrinkBelowHighWatermark());
+        assertEquals(2, partition.highWatermark(), "the HW never goes back");
+    }
+
+    @Test
     void shouldUseDurableOffsetsForTheHighWatermarkUnderTheBatchPolicy() throws Exception
     {
         start(1);

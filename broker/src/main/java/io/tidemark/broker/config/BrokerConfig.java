@@ -135,6 +135,15 @@ public record BrokerConfig(
     }
 
     /**
+     * @return the scrubber's knobs ({@code log.scrub.*}, validated with the other keys).
+     */
+    public ScrubSettings scrub()
+    {
+        return new ScrubSettings(Boolean.parseBoolean(valueOf(BrokerConfigKeys.LOG_SCRUB_ENABLE)),
+            Long.parseLong(valueOf(BrokerConfigKeys.LOG_SCRUB_BYTES_PER_SECOND)), Long.parseLong(valueOf(BrokerConfigKeys.LOG_SCRUB_INTERVAL_MS)));
+    }
+
+    /**
      * @param listenerName a served listener.
      * @return its index in {@link #listeners()}, or -1.
      */

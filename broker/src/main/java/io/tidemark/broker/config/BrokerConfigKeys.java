@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 
 import io.tidemark.engine.FlushPolicy;
 import io.tidemark.engine.LogConfig;
+import io.tidemark.engine.LogManagerConfig;
 import io.tidemark.replication.controller.TopicConfigs;
 
 /**
@@ -86,6 +87,9 @@ import io.tidemark.replication.controller.TopicConfigs;
  * log.writer.max.pending                       16384                        [16, 1048576]                    appends in flight per writer
  * log.flush.offset.checkpoint.interval.ms      60000                        [1, 9223372036854775807]         how often recovery points are checkpointed
  * log.retention.check.interval.ms              300000                       [1, 9223372036854775807]         how often retention runs
+ * log.scrub.enable                             true                         true or false                    verify the CRC and structure of sealed segments in the background
+ * log.scrub.bytes.per.second                   16777216                     [1, 9223372036854775807]         most bytes the scrubber reads per second
+ * log.scrub.interval.ms                        86400000                     [1, 9223372036854775807]         a full scrub pass starts this often (at once after a longer pass)
  * producer.id.expiration.ms                    86400000                     [1, 9223372036854775807]         forget a producer id silent this long
  * producer.id.expiration.check.interval.ms     600000                       [1, 9223372036854775807]         how often producer ids are expired
  * producer.state.snapshot.interval.ms          30000                        [1, 9223372036854775807]         how often producer state is snapshotted (also at shutdown): a restart replays only the log after the snapshot
@@ -233,6 +237,12 @@ public final class BrokerConfigKeys
     public static final String LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
     /** {@code log.retention.check.interval.ms}. */
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    /** {@code log.scrub.enable}. */
+    public static final String LOG_SCRUB_ENABLE = "log.scrub.enable";
+    /** {@code log.scrub.bytes.per.second}. */
+    public static final String LOG_SCRUB_BYTES_PER_SECOND = "log.scrub.bytes.per.second";
+    /** {@code log.scrub.interval.ms}. */
+    public static final String LOG_SCRUB_INTERVAL_MS = "log.scrub.interval.ms";
     /** {@code producer.id.expiration.ms}. */
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     /** {@code producer.id.expiration.check.interval.ms}. */
@@ -392,6 +402,11 @@ public final class BrokerConfigKeys
         add(m, intKey(LOG_WRITER_MAX_PENDING, "16384", 16, 1 << 20, null, "appends in flight per writer"));
         add(m, longKey(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS, "60000", 1, Long.MAX_VALUE, null, "how often recovery points are checkpointed"));
         add(m, longKey(LOG_RETENTION_CHECK_INTERVAL_MS, "300000", 1, Long.MAX_VALUE, null, "how often retention runs"));
+        add(m, boolKey(LOG_SCRUB_ENABLE, "true", null, "verify the CRC and structure of sealed segments in the background"));
+        add(m, longKey(LOG_SCRUB_BYTES_PER_SECOND, String.valueOf(LogManagerConfig.DEFAULT_SCRUB_BYTES_PER_SECOND), 1, Long.MAX_VALUE, null,
+            "most bytes the scrubber reads per second"));
+        add(m, longKey(LOG_SCRUB_INTERVAL_MS, String.valueOf(LogManagerConfig.DEFAULT_SCRUB_INTERVAL_MS), 1, Long.MAX_VALUE, null,
+            "a full scrub pass starts this often (at once after a longer pass)"));
         // ---- producer state
         add(m, longKey(PRODUCER_ID_EXPIRATION_MS, "86400000", 1, Long.MAX_VALUE, null, "forget a producer id silent this long"));
         add(m, longKey(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, "600000", 1, Long.MAX_VALUE, null, "how often producer ids are expired"));

@@ -60,6 +60,16 @@ class BrokerConfigTest
     }
 
     @Test
+    void shouldScrubSealedSegmentsByDefaultAndTakeTheScrubKnobs()
+    {
+        assertEquals(new ScrubSettings(true, 16L * 1024 * 1024, 86_400_000L), parse().scrub());
+        assertEquals(new ScrubSettings(false, 1000, 5000),
+            parse("log.scrub.enable", "false", "log.scrub.bytes.per.second", "1000", "log.scrub.interval.ms", "5000").scrub());
+        refused("log.scrub.bytes.per.second", "0");
+        refused("log.scrub.enable", "sometimes");
+    }
+
+    @Test
     void shouldRefuseEveryNumberOutsideItsRangeNamingTheKey()
     {
         for (final ConfigKey k : BrokerConfigKeys.ALL)

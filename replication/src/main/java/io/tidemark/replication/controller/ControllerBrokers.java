@@ -221,6 +221,11 @@ public final class ControllerBrokers
                 leaderId + " epoch " + leaderEpoch + " partition epoch " + partitionEpoch + " but the partition has leader " +
                 p.leader() + " epoch " + p.leaderEpoch() + " partition epoch " + p.partitionEpoch());
         }
+        if (!newIsr.contains(leaderId) && !newIsr.isEmpty() && p.isr().contains(leaderId) && p.isr().containsAll(newIsr) &&
+            newIsr.stream().distinct().count() == newIsr.size() && newIsr.size() == p.isr().size() - 1)
+        {
+            return resign(image, t, p, newIsr);
+        }
         if (!newIsr.contains(leaderId) || newIsr.stream().distinct().count() != newIsr.size() || !p.replicas().containsAll(newIsr))
         {
             throw new ControllerException(ControllerException.Reason.STALE, "proposed ISR " + newIsr +
@@ -279,6 +284,31 @@ public final class ControllerBrokers
         final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
         topics.put(topic, new TopicInfo(t.name(), t.id(), t.configs(), partitions));
         return image.withTopics(topics);
+    }
+
+    /**
+     * A leader leaves the ISR it leads (an AlterPartition whose ISR is the current one without the leader):
+     * it cannot serve part of its log (its scrubber found a sealed batch corrupt) and will fetch it again as
+     * a follower. The first live member of the remaining ISR, in replica order, leads in a new leader epoch;
+     * the resigning replica is not made eligible (it is about to truncate).
+     *
+     * @throws ControllerException STALE when no remaining member is live.
+     */
+    private static MetadataImage resign(final MetadataImage image, final TopicInfo t, final PartitionInfo p, final List<Integer> newIsr)
+    {
+        for (final int r : p.replicas())
+        {
+            if (newIsr.contains(r) && live(image, r))
+            {
+                final List<PartitionInfo> partitions = new ArrayList<>(t.partitions());
+                partitions.set(p.partition(), withMembers(p, newIsr, p.elr(), r, p.recovery()));
+                final Map<String, TopicInfo> topics = new HashMap<>(image.topics());
+                topics.put(t.name(), new TopicInfo(t.name(), t.id(), t.configs(), partitions));
+                return image.withTopics(topics);
+            }
+        }
+        throw new ControllerException(ControllerException.Reason.STALE, t.name() + "-" + p.partition() + ": leader " + p.leader() +
+            " cannot step down: no other member of the ISR " + p.isr() + " is live");
     }
 
     /**
