@@ -40,22 +40,29 @@ public final class ProduceHandler implements ApiHandler
 
     private final MetadataView metadata;
     private final ReplicaManager replicas;
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private final ThreadLocal<Scratch> scratch;
 
     private static final class Scratch
     {
-        final BatchValidator validator = new BatchValidator();
+        final BatchValidator validator;
         final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
+
+        Scratch(final int maxDecompressedBytes)
+        {
+            validator = new BatchValidator(maxDecompressedBytes);
+        }
     }
 
     /**
-     * @param metadata the metadata view.
-     * @param replicas the partitions hosted here.
+     * @param metadata             the metadata view.
+     * @param replicas             the partitions hosted here.
+     * @param maxDecompressedBytes {@code message.max.decompressed.bytes}.
      */
-    public ProduceHandler(final MetadataView metadata, final ReplicaManager replicas)
+    public ProduceHandler(final MetadataView metadata, final ReplicaManager replicas, final int maxDecompressedBytes)
     {
         this.metadata = metadata;
         this.replicas = replicas;
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(maxDecompressedBytes));
     }
 
     @Override
