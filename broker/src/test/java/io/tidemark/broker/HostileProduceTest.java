@@ -251,6 +251,21 @@ class HostileProduceTest
     }
 
     @Test
+    void shouldRefuseAClientBatchForTheOffsetsTopicAsKafkaDoes() throws IOException
+    {
+        broker.controller().createTopic("__consumer_offsets", 1, (short)1, null, Map.of(), false).join();
+        try (RawKafkaClient c = new RawKafkaClient(broker.port()))
+        {
+            final ProduceResponseData r = (ProduceResponseData)c.call(ApiKeys.PRODUCE, PRODUCE_V9, RawKafkaClient.produce("__consumer_offsets", 0,
+                TestBatches.compressed(CompressionType.GZIP, new SimpleRecord("k".getBytes(), "v".getBytes())), (short)1));
+            final ProduceResponseData.PartitionProduceResponse p = r.responses().iterator().next().partitionResponses().get(0);
+            assertEquals(Errors.INVALID_TOPIC_EXCEPTION.code(), p.errorCode(), p.errorMessage());
+        }
+        assertEquals(0, broker.logManager().log(new TopicPartition("__consumer_offsets", 0)).logEndOffset(),
+            "the group coordinator's loader never meets a client's (compressed) batch");
+    }
+
+    @Test
     void shouldAnswerTheUnknownCodecBeforeTheCountWhenBothAreWrong() throws IOException
     {
         final MemoryRecords records = edited(plain(new SimpleRecord("a".getBytes())), TestBatches.ATTRIBUTES, new byte[] {0, 7}, true);
