@@ -8,7 +8,8 @@ package io.tidemark.transport;
  * U+0080-U+009F), the Unicode line and paragraph separators and the backslash itself are written as
  * Java escapes ({@code \n}, {@code \r}, {@code \t}, {@code \\}, {@code \}{@code u001b}), so the logged text
  * is one line and reads back unambiguously. Every logging site that includes peer-supplied text passes
- * it through {@link #escape}.
+ * it through {@link #escape}, and a throwable whose message may hold such text through {@link #safe}
+ * (its stack trace is kept; only the text is escaped).
  *
  * <p>Thread safe (stateless). Allocates only when something needs escaping.
  */
@@ -61,6 +62,67 @@ public final class LogText
             }
         }
         return b.toString();
+    }
+
+    /**
+     * @param t a throwable about to be logged, or null.
+     * @return {@code t} itself when no message in it (causes and suppressed ones included) needs escaping;
+     *         else a stand-in that prints the same stack trace with every message escaped.
+     */
+    public static Throwable safe(final Throwable t)
+    {
+        return t == null || clean(t, 0) ? t : new Escaped(t, 0);
+    }
+
+    private static boolean clean(final Throwable t, final int depth)
+    {
+        if (depth > MAX_DEPTH)
+        {
+            return true;
+        }
+        final String text = t.toString();
+        if (!escape(text).equals(text) || (t.getCause() != null && t.getCause() != t && !clean(t.getCause(), depth + 1)))
+        {
+            return false;
+        }
+        for (final Throwable s : t.getSuppressed())
+        {
+            if (!clean(s, depth + 1))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final int MAX_DEPTH = 16;
+
+    /**
+     * A throwable's escaped text with its stack trace, causes and suppressed throwables.
+     */
+    private static final class Escaped extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        Escaped(final Throwable t, final int depth)
+        {
+            super(escape(t.toString()), t.getCause() == null || t.getCause() == t || depth >= MAX_DEPTH ? null : new Escaped(t.getCause(), depth + 1),
+                true, true);
+            setStackTrace(t.getStackTrace());
+            if (depth < MAX_DEPTH)
+            {
+                for (final Throwable s : t.getSuppressed())
+                {
+                    addSuppressed(new Escaped(s, depth + 1));
+                }
+            }
+        }
+
+        @Override
+        public String toString()
+        {
+            return getMessage();
+        }
     }
 
     private static boolean needsEscape(final char c)
