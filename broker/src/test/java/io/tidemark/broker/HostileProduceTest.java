@@ -251,6 +251,37 @@ class HostileProduceTest
     }
 
     @Test
+    void shouldAnswerATimeLookupInsideAStoredBombAtBatchGranularityWithoutAllocatingIt() throws IOException
+    {
+        // a batch stored before this broker checked decompressed sizes (or taken from a leader as is): its second
+        // record declares 256 MiB; the time lookup decompresses it to find the exact record
+        final byte[] first = {12, 0, 1, 0, 1, 1, 0}; // timestamp delta -1: not yet at the target time
+        final byte[] bomb = {(byte)0x80, (byte)0x80, (byte)0x80, (byte)0x80, 0x02, 0, 0, 2, 1}; // length 256 MiB, then a few bytes
+        final byte[] section = new byte[first.length + bomb.length];
+        System.arraycopy(first, 0, section, 0, first.length);
+        System.arraycopy(bomb, 0, section, first.length, bomb.length);
+        final ByteBuffer stored = TestBatches.batch(1, 2, compress(CompressionType.GZIP, section)).buffer();
+        broker.logManager().log(TP).append(new org.agrona.concurrent.UnsafeBuffer(stored), 0, stored.remaining()).orThrow();
+        assertServesAGoodProduce(CompressionType.NONE, 2); // moves the high watermark past the stored batch
+        final long before = allocatedByAllThreads();
+        final org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse p;
+        try (RawKafkaClient c = new RawKafkaClient(broker.port()))
+        {
+            final org.apache.kafka.common.message.ListOffsetsRequestData request = new org.apache.kafka.common.message.ListOffsetsRequestData()
+                .setReplicaId(-1);
+            request.topics().add(new org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic().setName(TP.topic())
+                .setPartitions(List.of(new org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
+                    .setTimestamp(1_000L))));
+            p = ((org.apache.kafka.common.message.ListOffsetsResponseData)c.call(ApiKeys.LIST_OFFSETS, (short)7, request)).topics().get(0)
+                .partitions().get(0);
+        }
+        final long allocated = allocatedByAllThreads() - before;
+        assertEquals(Errors.NONE.code(), p.errorCode());
+        assertEquals(0, p.offset(), "the batch's base offset: the records past the limit are not read");
+        assertTrue(allocated < 16L * LIMIT, "the time lookup cost the JVM " + allocated + " bytes; the limit is " + LIMIT);
+    }
+
+    @Test
     void shouldRefuseAClientBatchForTheOffsetsTopicAsKafkaDoes() throws IOException
     {
         broker.controller().createTopic("__consumer_offsets", 1, (short)1, null, Map.of(), false).join();

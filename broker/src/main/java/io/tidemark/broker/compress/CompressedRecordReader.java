@@ -106,10 +106,10 @@ public final class CompressedRecordReader implements AutoCloseable
                 default ->
                 {
                     final ZstdInputStreamNoFinalizer zstd = new ZstdInputStreamNoFinalizer(new ByteBufferInput(records), RecyclingBufferPool.INSTANCE);
+                    in = zstd; // closed by close() even if the next line fails
                     // zstd's window is at most 128 MiB (its default cap, which Kafka keeps for level 22 producers);
                     // its pages are touched only as output is produced, and that stops at the limit
                     zstd.setLongMax(Math.max(ZSTD_WINDOW_LOG_MAX, 64 - Long.numberOfLeadingZeros(Math.max(1, limitBytes - 1))));
-                    in = zstd;
                 }
             }
         }
