@@ -164,6 +164,28 @@ class HostileProduceTest
         return Arrays.copyOfRange(b.array(), b.arrayOffset(), b.arrayOffset() + b.limit());
     }
 
+    /**
+     * @param frame     a Kafka lz4 frame (no content size, one block, then the end mark).
+     * @param flg       the flags byte to write instead.
+     * @param checksum  a block checksum to append to the block, or null for none.
+     * @return the frame with the header checksum recomputed.
+     */
+    private static byte[] lz4Frame(final byte[] frame, final int flg, final Integer checksum)
+    {
+        final ByteBuffer in = ByteBuffer.wrap(frame).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        final int blockSize = in.getInt(7) & 0x7FFFFFFF;
+        final ByteBuffer out = ByteBuffer.allocate(frame.length + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        out.put(frame, 0, 4).put((byte)flg).put(frame[5]);
+        out.put((byte)((net.jpountz.xxhash.XXHashFactory.fastestInstance().hash32().hash(new byte[] {(byte)flg, frame[5]}, 0, 2, 0) >> 8) & 0xFF));
+        out.put(frame, 7, 4 + blockSize);
+        if (checksum != null)
+        {
+            out.putInt(checksum);
+        }
+        out.put(frame, 11 + blockSize, frame.length - 11 - blockSize);
+        return Arrays.copyOf(out.array(), out.position());
+    }
+
     private static MemoryRecords plain(final SimpleRecord... records)
     {
         return MemoryRecords.withRecords(Compression.NONE, records);
@@ -194,6 +216,8 @@ class HostileProduceTest
         final byte[] bigBlock = Arrays.copyOf(lz4, lz4.length);
         ByteBuffer.wrap(bigBlock).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(7, 0x7FFFFFF0);
         cases.add(new Case("lz4 block of 2 GiB", TestBatches.batch(3, 1, bigBlock), Errors.CORRUPT_MESSAGE, "lz4 block"));
+        cases.add(new Case("lz4 linked blocks", TestBatches.batch(3, 1, lz4Frame(lz4, lz4[4] & ~0x20, null)), Errors.CORRUPT_MESSAGE, "independent blocks"));
+        cases.add(new Case("lz4 block checksum wrong", TestBatches.batch(3, 1, lz4Frame(lz4, lz4[4] | 0x10, 12345)), Errors.CORRUPT_MESSAGE, "checksum"));
         cases.add(new Case("zstd flag, not zstd", TestBatches.batch(4, 1, "not a zstd frame".getBytes()), Errors.CORRUPT_MESSAGE, "zstd"));
         cases.add(new Case("record length 0 (gzip)", TestBatches.batch(1, 1, compress(CompressionType.GZIP, new byte[] {0})),
             Errors.INVALID_RECORD, "length"));
@@ -279,6 +303,16 @@ class HostileProduceTest
         assertEquals(Errors.NONE.code(), p.errorCode());
         assertEquals(0, p.offset(), "the batch's base offset: the records past the limit are not read");
         assertTrue(allocated < 16L * LIMIT, "the time lookup cost the JVM " + allocated + " bytes; the limit is " + LIMIT);
+    }
+
+    @Test
+    void shouldAcceptAnLz4FrameWithBlockChecksumsWhenTheyMatch() throws IOException
+    {
+        final byte[] lz4 = compress(CompressionType.LZ4, TestBatches.section(new SimpleRecord("k".getBytes(), "v".getBytes())));
+        final int blockSize = ByteBuffer.wrap(lz4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(7) & 0x7FFFFFFF;
+        final int checksum = net.jpountz.xxhash.XXHashFactory.fastestInstance().hash32().hash(lz4, 11, blockSize, 0);
+        final ProduceResponseData.PartitionProduceResponse r = produce(TestBatches.batch(3, 1, lz4Frame(lz4, lz4[4] | 0x10, checksum)));
+        assertEquals(Errors.NONE.code(), r.errorCode(), r.errorMessage());
     }
 
     @Test

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 
 /**
  * An input stream over a buffer's remaining bytes (the buffer itself is not moved).
+ *
+ * <p>Not thread safe: used by the one thread reading a batch.
  */
 final class ByteBufferInput extends InputStream
 {

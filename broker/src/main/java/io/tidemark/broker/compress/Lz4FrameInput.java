@@ -16,7 +16,7 @@ import org.apache.kafka.common.protocol.Errors;
  *
  * <pre>
  *  int32 magic 0x184D2204
- *  FLG   version 01 (bits 7-6), block independence (5), block checksum (4), content size (3),
+ *  FLG   version 01 (bits 7-6), block independence (5: required), block checksum (4), content size (3),
  *        content checksum (2), reserved (1), dictionary id (0: refused)
  *  BD    block maximum size (bits 6-4): 4 = 64 KiB, 5 = 256 KiB, 6 = 1 MiB, 7 = 4 MiB; other bits 0
  *  [int64 content size]
@@ -27,7 +27,8 @@ import org.apache.kafka.common.protocol.Errors;
  *
  * A block is decompressed into one reused buffer of the frame's block maximum (at most 4 MiB), straight
  * from the request's buffer; a block size beyond the maximum or the batch is refused before anything is
- * read. Checksums are skipped, as Kafka does.
+ * read. Block checksums are verified when present and linked blocks refused, as Kafka does; the content
+ * checksum is not read (Kafka stops at the end mark).
  *
  * <p>Not thread safe: owned by one {@link CompressedRecordReader}.
  */
@@ -35,6 +36,7 @@ final class Lz4FrameInput extends InputStream
 {
     private static final int MAGIC = 0x184D2204;
     private static final int FLG_VERSION = 1;
+    private static final int FLG_BLOCK_INDEPENDENCE = 1 << 5;
     private static final int FLG_BLOCK_CHECKSUM = 1 << 4;
     private static final int FLG_CONTENT_SIZE = 1 << 3;
     private static final int FLG_RESERVED = 0b11;
@@ -75,6 +77,10 @@ final class Lz4FrameInput extends InputStream
         if (flg >>> 6 != FLG_VERSION || (flg & FLG_RESERVED) != 0)
         {
             throw corrupt("the lz4 frame's flags byte " + flg + " is not version 1 without a dictionary", null);
+        }
+        if ((flg & FLG_BLOCK_INDEPENDENCE) == 0)
+        {
+            throw corrupt("the lz4 frame links its blocks; only independent blocks are supported, as in Kafka", null);
         }
         final int sizeId = (bd >>> 4) & 0x7;
         if ((bd & BD_RESERVED) != 0 || sizeId < 4)
@@ -160,6 +166,14 @@ final class Lz4FrameInput extends InputStream
                 throw corrupt("an lz4 block declares " + size + " bytes (the frame's blocks hold at most " + blockMax + ", " +
                     (end - cursor) + " remain in the batch)", null);
             }
+            if (blockChecksum)
+            {
+                need(size + 4, "a block checksum");
+                if (xxhash.hash(data, cursor, size, 0) != data.getInt(cursor + size))
+                {
+                    throw corrupt("an lz4 block's checksum does not match its data", null);
+                }
+            }
             outPos = 0;
             if ((word & UNCOMPRESSED_BLOCK) != 0)
             {
@@ -177,12 +191,7 @@ final class Lz4FrameInput extends InputStream
                     throw corrupt("the lz4-compressed records are not valid lz4", ex);
                 }
             }
-            cursor += size;
-            if (blockChecksum)
-            {
-                need(4, "a block checksum");
-                cursor += 4;
-            }
+            cursor += size + (blockChecksum ? 4 : 0);
         }
         return true;
     }
