@@ -17,6 +17,8 @@ import org.xerial.snappy.Snappy;
  *  | magic 0x82 'S' 'N' 'A' 'P' 'P' 'Y' 0x00  |     | varint32 uncompressed length      |
  *  | int32 version, int32 compatible version  |     | snappy elements ...               |
  *  | chunks: int32 length, raw snappy block   |     +-----------------------------------+
+ *  | (magic again: a concatenated stream)     |
+ *  | chunks ...                               |
  *  +------------------------------------------+
  * </pre>
  *
@@ -138,6 +140,11 @@ final class SnappyInput extends InputStream
             if (cursor == end)
             {
                 return false;
+            }
+            if (end - cursor >= FRAMED_HEADER_BYTES && hasMagic())
+            {
+                cursor += FRAMED_HEADER_BYTES; // concatenated xerial streams, as SnappyInputStream reads them
+                continue;
             }
             if (end - cursor < 4)
             {

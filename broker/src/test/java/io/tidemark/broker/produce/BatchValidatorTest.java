@@ -119,6 +119,28 @@ class BatchValidatorTest
     }
 
     @Test
+    void shouldReadConcatenatedXerialStreamsAsSnappyInputStreamDoes() throws java.io.IOException
+    {
+        final byte[] section = TestBatches.section(new SimpleRecord(1L, "a".getBytes(), new byte[500]), new SimpleRecord(2L, "b".getBytes(), "c".getBytes()));
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (final byte[] half : new byte[][] {java.util.Arrays.copyOf(section, 100), java.util.Arrays.copyOfRange(section, 100, section.length)})
+        {
+            try (org.xerial.snappy.SnappyOutputStream snappy = new org.xerial.snappy.SnappyOutputStream(new java.io.FilterOutputStream(out)
+            {
+                @Override
+                public void close()
+                {
+                    // keep the shared stream open
+                }
+            }))
+            {
+                snappy.write(half);
+            }
+        }
+        assertNull(validate(TestBatches.batch(CompressionType.SNAPPY.id, 2, out.toByteArray())));
+    }
+
+    @Test
     void shouldRefuseARawSnappyBlockThatLiesAboutItsLengthBeforeAllocatingIt()
     {
         warmUp(Codec.SNAPPY_RAW);
