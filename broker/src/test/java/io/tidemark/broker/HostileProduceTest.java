@@ -119,6 +119,49 @@ class HostileProduceTest
     }
 
     @Test
+    void shouldAnswerEightClientsSendingBombsAtOnceWithoutTheirCostAddingUp() throws Exception
+    {
+        final MemoryRecords bomb = TestBatches.lyingRawSnappy(0x7FFFFF00);
+        final MemoryRecords inflating = TestBatches.compressed(CompressionType.GZIP, new SimpleRecord(1L, null, new byte[32 << 20]));
+        final java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+        final long before = allocatedByAllThreads();
+        try
+        {
+            final List<java.util.concurrent.Future<List<Short>>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++)
+            {
+                answers.add(clients.submit(() ->
+                {
+                    final List<Short> codes = new ArrayList<>();
+                    for (int round = 0; round < 5; round++)
+                    {
+                        codes.add(produce(bomb).errorCode());
+                        codes.add(produce(inflating).errorCode());
+                    }
+                    return codes;
+                }));
+            }
+            for (final java.util.concurrent.Future<List<Short>> a : answers)
+            {
+                final List<Short> codes = a.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                for (int i = 0; i < codes.size(); i++)
+                {
+                    assertEquals(i % 2 == 0 ? Errors.CORRUPT_MESSAGE.code() : Errors.MESSAGE_TOO_LARGE.code(), (short)codes.get(i));
+                }
+            }
+        }
+        finally
+        {
+            clients.shutdown();
+            assertTrue(clients.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        final long allocated = allocatedByAllThreads() - before;
+        // 80 bombs: each may cost a few fixed buffers and at most the limit, never what it declares
+        assertTrue(allocated < 80L * (2L * LIMIT + 2L * inflating.sizeInBytes()), "80 bombs cost the JVM " + allocated + " bytes");
+        assertServesAGoodProduce(CompressionType.SNAPPY, 0);
+    }
+
+    @Test
     void shouldAnswerABombOfEveryCodecTooLargeWithoutInflatingItAndKeepServing() throws IOException
     {
         long logEnd = 0;
