@@ -448,10 +448,11 @@ public final class Broker implements AutoCloseable
         {
             producerIds = new LocalProducerIdManager(storage, config.logDirs().get(0));
         }
+        final int maxDecompressedBytes = Integer.parseInt(config.valueOf(BrokerConfigKeys.MESSAGE_MAX_DECOMPRESSED_BYTES).trim());
         final BrokerApis apis = new BrokerApis()
-            .register(ApiKeys.PRODUCE, 0, 13, new ProduceHandler(metadata, replicaManager))
+            .register(ApiKeys.PRODUCE, 0, 13, new ProduceHandler(metadata, replicaManager, maxDecompressedBytes))
             .register(ApiKeys.FETCH, 4, 18, new FetchHandler(metadata, lookup, requestPool, fetchTimer, config.fetchMaxBytes()))
-            .register(ApiKeys.LIST_OFFSETS, 1, 10, new ListOffsetsHandler(lookup))
+            .register(ApiKeys.LIST_OFFSETS, 1, 10, new ListOffsetsHandler(lookup, maxDecompressedBytes))
             .register(ApiKeys.METADATA, 0, 13, new MetadataHandler(metadata, config.autoCreateTopicsEnable(), timeoutMs))
             .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(metadata, describer, timeoutMs))
             .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(metadata, config.deleteTopicEnable(), timeoutMs))

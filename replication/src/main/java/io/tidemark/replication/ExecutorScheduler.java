@@ -1,5 +1,7 @@
 package io.tidemark.replication;
 
+import io.tidemark.transport.LogText;
+
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -63,14 +65,14 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable
             {
                 if (!executor.isShutdown())
                 {
-                    LOG.log(System.Logger.Level.ERROR, "scheduled task failed", ex);
+                    LOG.log(System.Logger.Level.ERROR, "scheduled task failed", LogText.safe(ex));
                 }
                 // else: a task rescheduling itself (a heartbeat, a fetch) while this scheduler closes: expected
             }
             catch (final RuntimeException ex)
             {
                 // a failing task must not kill the scheduler thread, and must not vanish either
-                LOG.log(System.Logger.Level.ERROR, "scheduled task failed", ex);
+                LOG.log(System.Logger.Level.ERROR, "scheduled task failed", LogText.safe(ex));
             }
         };
     }

@@ -11,6 +11,7 @@ import io.tidemark.engine.AppendResult;
 import io.tidemark.engine.LeaderEpochCache;
 import io.tidemark.engine.Log;
 import io.tidemark.engine.TopicPartition;
+import io.tidemark.transport.LogText;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -328,7 +329,7 @@ final class ReplicaFetcher
         }
         catch (final RuntimeException ex)
         {
-            LOG.log(System.Logger.Level.ERROR, s.partition.topicPartition() + ": truncation failed", ex);
+            LOG.log(System.Logger.Level.ERROR, s.partition.topicPartition() + ": truncation failed", LogText.safe(ex));
             pause(s);
             return;
         }
@@ -444,7 +445,7 @@ final class ReplicaFetcher
                 }
                 else
                 {
-                    LOG.log(System.Logger.Level.WARNING, "{0}: replica append failed: {1}", s.partition.topicPartition(), result);
+                    LOG.log(System.Logger.Level.WARNING, "{0}: replica append failed: {1}", s.partition.topicPartition(), LogText.escape(result));
                     pause(s);
                 }
                 done.run();

@@ -12,6 +12,7 @@ import io.tidemark.engine.CorruptBatch;
 import io.tidemark.engine.Log;
 import io.tidemark.engine.LogManager;
 import io.tidemark.engine.TopicPartition;
+import io.tidemark.transport.LogText;
 import org.agrona.DirectBuffer;
 
 /**
@@ -461,7 +462,7 @@ public final class ReplicaManager implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                LOG.log(System.Logger.Level.ERROR, "replica tick failed for " + p.topicPartition(), ex);
+                LOG.log(System.Logger.Level.ERROR, "replica tick failed for " + p.topicPartition(), LogText.safe(ex));
             }
         }
     }

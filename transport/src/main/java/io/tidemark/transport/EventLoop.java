@@ -216,7 +216,7 @@ final class EventLoop implements Runnable
         }
         catch (final Throwable t)
         {
-            LOG.log(System.Logger.Level.ERROR, "selector thread " + thread.getName() + " failed", t);
+            LOG.log(System.Logger.Level.ERROR, "selector thread " + thread.getName() + " failed", LogText.safe(t));
         }
         finally
         {
@@ -260,7 +260,7 @@ final class EventLoop implements Runnable
             }
             catch (final Throwable t)
             {
-                LOG.log(System.Logger.Level.ERROR, "task failed on " + thread.getName(), t);
+                LOG.log(System.Logger.Level.ERROR, "task failed on " + thread.getName(), LogText.safe(t));
             }
             task = next;
         }

@@ -105,7 +105,7 @@ public final class RpcServer implements FrameHandler
         }
         catch (final RuntimeException ex)
         {
-            EventLoop.LOG.log(System.Logger.Level.WARNING, "RPC handler failed for " + request, ex);
+            EventLoop.LOG.log(System.Logger.Level.WARNING, "RPC handler failed for " + LogText.escape(request), LogText.safe(ex));
             if (!request.isCompleted())
             {
                 RpcRequest.respond(frame, correlationId, RpcError.UNKNOWN_SERVER_ERROR.code(), Send.builder().build());

@@ -134,7 +134,7 @@ final class ServerConnection extends TcpConnection
         }
         catch (final Throwable t)
         {
-            EventLoop.LOG.log(System.Logger.Level.WARNING, "FrameHandler.onClose threw for " + this, t);
+            EventLoop.LOG.log(System.Logger.Level.WARNING, "FrameHandler.onClose threw for " + this, LogText.safe(t));
         }
     }
 }

@@ -715,7 +715,7 @@ abstract class TcpConnection implements Connection
     {
         if (null != error)
         {
-            EventLoop.LOG.log(System.Logger.Level.WARNING, "send completion callback threw", error);
+            EventLoop.LOG.log(System.Logger.Level.WARNING, "send completion callback threw", LogText.safe(error));
         }
     }
 

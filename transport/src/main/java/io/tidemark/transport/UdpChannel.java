@@ -245,7 +245,7 @@ public final class UdpChannel implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 TransportCounters.add(loopCounters, Counter.HANDLER_ERRORS, 1);
-                EventLoop.LOG.log(System.Logger.Level.WARNING, "DatagramHandler threw on " + localAddress, ex);
+                EventLoop.LOG.log(System.Logger.Level.WARNING, "DatagramHandler threw on " + localAddress, LogText.safe(ex));
             }
         }
     }

@@ -5,14 +5,24 @@ import java.util.concurrent.TimeoutException;
 
 import io.tidemark.replication.ReplicationError;
 import io.tidemark.replication.controller.ControllerException;
+import io.tidemark.transport.LogText;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * Maps replication and controller outcomes onto Kafka's wire errors.
+ * Maps replication and controller outcomes onto Kafka's wire errors, and failures onto the message a
+ * client is shown: a refusal's own words (a controller reason, a Kafka {@code ApiException}), never the
+ * text of an unexpected exception, which goes to the broker's log instead (escaped).
+ *
+ * <p>Thread safe (stateless).
  */
 public final class ErrorMapping
 {
+    /** What a client is told of an unexpected failure; the broker's log has the rest. */
+    public static final String UNEXPECTED = "the broker could not complete the request (an unexpected error; its log has the detail)";
+
+    private static final System.Logger LOG = System.getLogger(ErrorMapping.class.getName());
+
     private ErrorMapping()
     {
     }
@@ -95,7 +105,8 @@ public final class ErrorMapping
         }
         if (t instanceof ControllerException ce)
         {
-            return new ErrorAndMessage(of(ce.reason()), ce.getMessage());
+            final Errors error = of(ce.reason());
+            return new ErrorAndMessage(error, error == Errors.UNKNOWN_SERVER_ERROR ? unexpected(t) : ce.getMessage());
         }
         if (t instanceof TimeoutException)
         {
@@ -103,8 +114,17 @@ public final class ErrorMapping
         }
         if (t instanceof ApiException)
         {
-            return new ErrorAndMessage(Errors.forException(t), t.getMessage());
+            final Errors error = Errors.forException(t);
+            // an ApiException made from a cause carries the cause's toString(): show Kafka's words for the code instead
+            final boolean fromCause = t.getCause() != null && String.valueOf(t.getCause()).equals(t.getMessage());
+            return new ErrorAndMessage(error, error == Errors.UNKNOWN_SERVER_ERROR ? unexpected(t) : fromCause ? error.message() : t.getMessage());
         }
-        return new ErrorAndMessage(Errors.UNKNOWN_SERVER_ERROR, String.valueOf(t));
+        return new ErrorAndMessage(Errors.UNKNOWN_SERVER_ERROR, unexpected(t));
+    }
+
+    private static String unexpected(final Throwable t)
+    {
+        LOG.log(System.Logger.Level.WARNING, "answering UNKNOWN_SERVER_ERROR for: " + LogText.escape(t));
+        return UNEXPECTED;
     }
 }

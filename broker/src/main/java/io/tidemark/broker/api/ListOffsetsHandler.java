@@ -24,13 +24,17 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 public final class ListOffsetsHandler implements ApiHandler
 {
     private final PartitionLookup lookup;
+    private final int maxDecompressedBytes;
 
     /**
-     * @param lookup finds partitions.
+     * @param lookup               finds partitions.
+     * @param maxDecompressedBytes {@code message.max.decompressed.bytes}: the bound on decompressing a
+     *                             stored batch to refine a time lookup.
      */
-    public ListOffsetsHandler(final PartitionLookup lookup)
+    public ListOffsetsHandler(final PartitionLookup lookup, final int maxDecompressedBytes)
     {
         this.lookup = lookup;
+        this.maxDecompressedBytes = maxDecompressedBytes;
     }
 
     @Override
@@ -83,7 +87,8 @@ public final class ListOffsetsHandler implements ApiHandler
         }
         else if (ts == ListOffsetsRequest.MAX_TIMESTAMP || ts >= 0)
         {
-            final TimestampOffset t = ts >= 0 ? TimestampLookup.forTimestamp(log, ts, hw) : TimestampLookup.maxTimestamp(log, hw);
+            final TimestampOffset t = ts >= 0 ? TimestampLookup.forTimestamp(log, ts, hw, maxDecompressedBytes) :
+                TimestampLookup.maxTimestamp(log, hw, maxDecompressedBytes);
             if (t != null)
             {
                 offset = t.offset();

@@ -73,6 +73,7 @@ import io.tidemark.replication.controller.TopicConfigs;
  * log.flush.interval.ms                        (none)                       [0, 9223372036854775807]         Kafka's time flush; maps onto flush policy interval:T when log.flush.policy is none
  * log.flush.policy                             none                         none, messages:N, interval:T or batch when written records are forced to disk (per topic: flush.policy)
  * message.max.bytes                            1048588                      [68, 2147483647]                 largest record batch accepted
+ * message.max.decompressed.bytes               16777216                     [1024, 1073741824]               most bytes a compressed batch's records may decompress to (more: MESSAGE_TOO_LARGE); bounds the memory one batch can claim
  * log.index.interval.bytes                     4096                         [0, 2147483647]                  bytes between sparse index entries
  * log.index.size.max.bytes                     10485760                     [24, 2147483647]                 most an index file may hold
  * log.message.timestamp.type                   CreateTime                   CreateTime or LogAppendTime      whose time records carry
@@ -209,6 +210,8 @@ public final class BrokerConfigKeys
     public static final String LOG_FLUSH_POLICY = "log.flush.policy";
     /** {@code message.max.bytes}. */
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
+    /** {@code message.max.decompressed.bytes} (Tidemark's): the most a compressed batch's records may decompress to. */
+    public static final String MESSAGE_MAX_DECOMPRESSED_BYTES = "message.max.decompressed.bytes";
     /** {@code log.index.interval.bytes}. */
     public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
     /** {@code log.index.size.max.bytes}. */
@@ -379,6 +382,8 @@ public final class BrokerConfigKeys
         }, TopicConfigs.FLUSH_POLICY, "when written records are forced to disk (per topic: flush.policy)"));
         add(m, intKey(MESSAGE_MAX_BYTES, String.valueOf(d.maxBatchBytes()), 68, Integer.MAX_VALUE, TopicConfigs.MAX_MESSAGE_BYTES,
             "largest record batch accepted"));
+        add(m, intKey(MESSAGE_MAX_DECOMPRESSED_BYTES, "16777216", 1024, 1 << 30, null,
+            "most bytes a compressed batch's records may decompress to (more: MESSAGE_TOO_LARGE); bounds the memory one batch can claim"));
         add(m, intKey(LOG_INDEX_INTERVAL_BYTES, String.valueOf(d.indexIntervalBytes()), 0, Integer.MAX_VALUE, TopicConfigs.INDEX_INTERVAL_BYTES,
             "bytes between sparse index entries"));
         add(m, intKey(LOG_INDEX_SIZE_MAX_BYTES, String.valueOf(d.segmentIndexBytes()), 24, Integer.MAX_VALUE, TopicConfigs.SEGMENT_INDEX_BYTES,

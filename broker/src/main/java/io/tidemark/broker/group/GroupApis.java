@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import io.tidemark.broker.api.BrokerApis;
+import io.tidemark.broker.api.ErrorMapping;
 import io.tidemark.broker.metadata.MetadataView;
 import io.tidemark.broker.network.RequestContext;
 import io.tidemark.broker.network.Response;
@@ -112,7 +113,7 @@ public final class GroupApis
             for (final String key : keys)
             {
                 answers.add(ex != null || topic == null ? failed(key, Errors.COORDINATOR_NOT_AVAILABLE, "creating " +
-                    GroupCoordinator.OFFSETS_TOPIC + " failed: " + (ex == null ? "no topic" : ex.getMessage())) :
+                    GroupCoordinator.OFFSETS_TOPIC + " failed: " + (ex == null ? "no topic" : ErrorMapping.of(ex).message())) :
                     locate(key, context.listenerName()));
             }
             return Response.of(findAnswer(answers, version));

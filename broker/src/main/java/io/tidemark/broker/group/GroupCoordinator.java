@@ -24,6 +24,7 @@ import io.tidemark.replication.ReplicationError;
 import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.PartitionInfo;
 import io.tidemark.replication.controller.TopicInfo;
+import io.tidemark.transport.LogText;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.TopicPartition;
@@ -279,7 +280,7 @@ public final class GroupCoordinator implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            LOG.log(System.Logger.Level.ERROR, "loading " + OFFSETS_TOPIC + "-" + shard.partition + " failed; retrying", ex);
+            LOG.log(System.Logger.Level.ERROR, "loading " + OFFSETS_TOPIC + "-" + shard.partition + " failed; retrying", LogText.safe(ex));
             shard.groups.clear();
             scheduleLoad(shard, 1000);
             return;
@@ -472,7 +473,7 @@ public final class GroupCoordinator implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            LOG.log(System.Logger.Level.WARNING, "append to " + OFFSETS_TOPIC + "-" + partition + " failed", ex);
+            LOG.log(System.Logger.Level.WARNING, "append to " + OFFSETS_TOPIC + "-" + partition + " failed", LogText.safe(ex));
             done.done(Errors.COORDINATOR_NOT_AVAILABLE, -1);
         }
     }
@@ -540,7 +541,7 @@ public final class GroupCoordinator implements AutoCloseable
                 {
                     if (error != Errors.NONE)
                     {
-                        LOG.log(System.Logger.Level.WARNING, "writing group " + group.groupId + " failed: " + error);
+                        LOG.log(System.Logger.Level.WARNING, "writing group " + LogText.escape(group.groupId) + " failed: " + error);
                     }
                     done.accept(error == Errors.INVALID_COMMIT_OFFSET_SIZE ? Errors.UNKNOWN_SERVER_ERROR : error);
                 });
@@ -566,7 +567,7 @@ public final class GroupCoordinator implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            LOG.log(System.Logger.Level.ERROR, "group timer failed", ex);
+            LOG.log(System.Logger.Level.ERROR, "group timer failed", LogText.safe(ex));
         }
     }
 

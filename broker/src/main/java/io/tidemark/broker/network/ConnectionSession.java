@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.tidemark.transport.Connection;
 import io.tidemark.transport.InboundFrame;
+import io.tidemark.transport.LogText;
 
 /**
  * The requests of one connection, handed from its selector thread to the request handler pool and run
@@ -112,7 +113,7 @@ public final class ConnectionSession implements Runnable
                 // process() already completed the frame and closed the connection; this is a bug: fail loudly,
                 // keep the pool thread
                 System.getLogger(ConnectionSession.class.getName()).log(System.Logger.Level.ERROR,
-                    "request processing failed on connection " + connection.id(), ex);
+                    "request processing failed on connection " + connection.id(), LogText.safe(ex));
             }
         }
         scheduled.set(false);

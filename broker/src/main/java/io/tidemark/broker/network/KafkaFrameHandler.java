@@ -6,6 +6,7 @@ import io.tidemark.transport.CloseReason;
 import io.tidemark.transport.Connection;
 import io.tidemark.transport.FrameHandler;
 import io.tidemark.transport.InboundFrame;
+import io.tidemark.transport.LogText;
 
 /**
  * The transport side of a Kafka listener: gives each connection a {@link ConnectionSession} and hands its
@@ -74,7 +75,7 @@ public final class KafkaFrameHandler implements FrameHandler
         {
             case INVALID_FRAME_LENGTH, FRAME_TOO_LARGE, TRUNCATED_FRAME, SEND_FAILED, HANDLER_ERROR ->
                 LOG.log(System.Logger.Level.INFO, "connection " + connection.id() + " from " + connection.remoteAddress() +
-                    " closed: " + reason + (error != null ? ": " + error.getMessage() : ""));
+                    " closed: " + reason + (error != null ? ": " + LogText.escape(error.getMessage()) : ""));
             default -> LOG.log(System.Logger.Level.DEBUG, "connection " + connection.id() + " closed: " + reason);
         }
     }

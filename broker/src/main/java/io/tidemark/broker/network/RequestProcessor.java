@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 import io.tidemark.transport.InboundFrame;
+import io.tidemark.transport.LogText;
 import io.tidemark.transport.Send;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -212,7 +213,7 @@ public final class RequestProcessor
         if (mapped == Errors.UNKNOWN_SERVER_ERROR)
         {
             LOG.log(System.Logger.Level.WARNING, "handling " + context.api() + " v" + context.version() + " from " +
-                context.clientAddress() + " failed", cause);
+                context.clientAddress() + " failed", LogText.safe(cause));
         }
         final ApiMessage body;
         try
@@ -247,7 +248,7 @@ public final class RequestProcessor
             {
                 ex.addSuppressed(closing);
             }
-            LOG.log(System.Logger.Level.ERROR, "cannot encode the " + context.api() + " v" + version + " response", ex);
+            LOG.log(System.Logger.Level.ERROR, "cannot encode the " + context.api() + " v" + version + " response", LogText.safe(ex));
             finish(context.frame(), null);
             closeConnection(context, "cannot encode the " + context.api() + " v" + version + " response: " + ex);
             return;
@@ -288,14 +289,14 @@ public final class RequestProcessor
             inFlight.incrementAndGet(); // it was counted down by the completion that happened first
         }
         LOG.log(System.Logger.Level.INFO, "closing connection " + session.connection().id() + " from " +
-            session.connection().remoteAddress() + ": " + reason);
+            session.connection().remoteAddress() + ": " + LogText.escape(reason));
         session.connection().close();
     }
 
     private static void closeConnection(final RequestContext context, final String reason)
     {
         LOG.log(System.Logger.Level.INFO, "closing connection " + context.connection().id() + " from " + context.clientAddress() +
-            ": " + reason);
+            ": " + LogText.escape(reason));
         context.connection().close();
     }
 }

@@ -27,7 +27,8 @@ import org.apache.kafka.common.requests.ProduceRequest;
  * Produce (v3-13; v0-2 advertised for librdkafka but refused). Each partition's batch is validated
  * ({@link BatchValidator}) and handed to the replication layer, which appends it as sent, offsets and
  * leader epoch assigned in place by the log writer (and the time stamped for LogAppendTime topics), after
- * the idempotent-producer checks. acks=1 answers once written, acks=all once the high watermark passes the
+ * the idempotent-producer checks. Clients may not write {@code __consumer_offsets} (INVALID_TOPIC_EXCEPTION,
+ * as Kafka answers). acks=1 answers once written, acks=all once the high watermark passes the
  * batch; acks=0 sends nothing, and closes the connection if any partition failed (as Kafka does, so the
  * client refreshes its metadata).
  *
@@ -37,25 +38,33 @@ import org.apache.kafka.common.requests.ProduceRequest;
 public final class ProduceHandler implements ApiHandler
 {
     private static final int FLAG_LOG_APPEND_TIME = 1;
+    private static final String INTERNAL_TOPIC = "__consumer_offsets";
 
     private final MetadataView metadata;
     private final ReplicaManager replicas;
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private final ThreadLocal<Scratch> scratch;
 
     private static final class Scratch
     {
-        final BatchValidator validator = new BatchValidator();
+        final BatchValidator validator;
         final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
+
+        Scratch(final int maxDecompressedBytes)
+        {
+            validator = new BatchValidator(maxDecompressedBytes);
+        }
     }
 
     /**
-     * @param metadata the metadata view.
-     * @param replicas the partitions hosted here.
+     * @param metadata             the metadata view.
+     * @param replicas             the partitions hosted here.
+     * @param maxDecompressedBytes {@code message.max.decompressed.bytes}.
      */
-    public ProduceHandler(final MetadataView metadata, final ReplicaManager replicas)
+    public ProduceHandler(final MetadataView metadata, final ReplicaManager replicas, final int maxDecompressedBytes)
     {
         this.metadata = metadata;
         this.replicas = replicas;
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(maxDecompressedBytes));
     }
 
     @Override
@@ -111,6 +120,13 @@ public final class ProduceHandler implements ApiHandler
         if (topic == null)
         {
             pending.fail(pr, version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
+            return;
+        }
+        if (INTERNAL_TOPIC.equals(topic.name()))
+        {
+            // Kafka's answer; the group coordinator writes it through the replication layer, never a client
+            // (its loader reads uncompressed batches of its own format only)
+            pending.fail(pr, Errors.INVALID_TOPIC_EXCEPTION, "Cannot append to internal topic " + INTERNAL_TOPIC);
             return;
         }
         final MetadataView.TopicRuntime runtime = metadata.runtime(topic);

@@ -1,5 +1,7 @@
 package io.tidemark.replication.controller.raft;
 
+import io.tidemark.transport.LogText;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,7 +75,7 @@ final class AppendEntriesGuard
         catch (final RuntimeException ex)
         {
             // never lose the request to the guard: MicroRaft decides as it would have
-            LOG.log(System.Logger.Level.WARNING, "append-entries guard failed on " + request, ex);
+            LOG.log(System.Logger.Level.WARNING, "append-entries guard failed on " + LogText.escape(request), LogText.safe(ex));
             new AppendEntriesRequestHandler(node, request).run();
             return;
         }

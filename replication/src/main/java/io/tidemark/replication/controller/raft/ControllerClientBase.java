@@ -14,6 +14,7 @@ import io.tidemark.replication.controller.ControllerException;
 import io.tidemark.replication.controller.ControllerTopics;
 import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.Placement;
+import io.tidemark.transport.LogText;
 
 /**
  * The retry loop shared by every client of the active controller (a voter forwarding its callers'
@@ -260,7 +261,7 @@ abstract class ControllerClientBase
         catch (final RuntimeException ex)
         {
             // the loop stopped with the client; close() fails what is pending
-            LOG.log(System.Logger.Level.DEBUG, "controller client loop stopped: {0}", ex.toString());
+            LOG.log(System.Logger.Level.DEBUG, "controller client loop stopped: {0}", LogText.escape(ex));
         }
     }
 

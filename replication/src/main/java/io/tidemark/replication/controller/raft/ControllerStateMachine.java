@@ -20,6 +20,7 @@ import io.tidemark.replication.controller.MetadataImage;
 import io.tidemark.replication.controller.MetadataImageCodec;
 import io.tidemark.replication.controller.PartitionInfo;
 import io.tidemark.replication.controller.TopicInfo;
+import io.tidemark.transport.LogText;
 
 /**
  * The controller's replicated state machine: the {@link MetadataImage}, the defaults of the current
@@ -270,7 +271,7 @@ final class ControllerStateMachine implements StateMachine
         catch (final RuntimeException ex)
         {
             // deterministic too (same code, same inputs), but unexpected: say so loudly
-            LOG.log(System.Logger.Level.WARNING, "controller operation " + op + " failed at " + commitIndex, ex);
+            LOG.log(System.Logger.Level.WARNING, "controller operation " + LogText.escape(op) + " failed at " + commitIndex, LogText.safe(ex));
             return new Outcome(image, new ControllerResult.Refused(ControllerException.Reason.UNKNOWN,
                 ex.getClass().getSimpleName() + ": " + ex.getMessage()));
         }

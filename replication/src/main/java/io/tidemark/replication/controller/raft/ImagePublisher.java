@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 import io.tidemark.replication.controller.MetadataImage;
+import io.tidemark.transport.LogText;
 
 /**
  * Hands images to listeners in version order, on the given executor (never on the Raft thread). A
@@ -76,7 +77,7 @@ final class ImagePublisher
         }
         catch (final RuntimeException ex)
         {
-            LOG.log(System.Logger.Level.ERROR, "metadata listener " + listener + " failed on image " + image.version(), ex);
+            LOG.log(System.Logger.Level.ERROR, "metadata listener " + listener + " failed on image " + image.version(), LogText.safe(ex));
         }
     }
 

@@ -54,6 +54,7 @@ import io.tidemark.replication.controller.PartitionInfo;
 import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicInfo;
+import io.tidemark.transport.LogText;
 import io.tidemark.transport.TransportConfig;
 import org.agrona.concurrent.SystemEpochClock;
 
@@ -517,7 +518,7 @@ public final class RaftController extends ControllerClientBase implements Contro
         if (invalidMessages++ % 1000 == 0)
         {
             LOG.log(System.Logger.Level.WARNING, "controller {0} dropped an invalid message ({1} so far): {2}", config.nodeId(),
-                invalidMessages, why);
+                invalidMessages, LogText.escape(why));
         }
     }
 

@@ -22,6 +22,7 @@ import io.tidemark.replication.controller.PartitionInfo;
 import io.tidemark.replication.controller.ProducerIdBlock;
 import io.tidemark.replication.controller.ReplicaLogSummary;
 import io.tidemark.replication.controller.TopicInfo;
+import io.tidemark.transport.LogText;
 import org.agrona.concurrent.SystemEpochClock;
 
 /**
@@ -190,7 +191,7 @@ public final class RemoteController extends ControllerClientBase implements Cont
         }
         catch (final RuntimeException ex)
         {
-            LOG.log(System.Logger.Level.DEBUG, "controller client loop stopped: {0}", ex.toString());
+            LOG.log(System.Logger.Level.DEBUG, "controller client loop stopped: {0}", LogText.escape(ex));
         }
     }
 
@@ -227,7 +228,7 @@ public final class RemoteController extends ControllerClientBase implements Cont
         }
         catch (final CodecException ex)
         {
-            LOG.log(System.Logger.Level.WARNING, "bad FETCH_IMAGE answer from controller {0}: {1}", from, ex.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "bad FETCH_IMAGE answer from controller {0}: {1}", from, LogText.escape(ex.getMessage()));
             pollTarget = nextVoter();
             scheduler.schedule(config.retryBackoffMs(), this::poll);
             return;

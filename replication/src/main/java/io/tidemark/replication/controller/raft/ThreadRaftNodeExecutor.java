@@ -1,5 +1,7 @@
 package io.tidemark.replication.controller.raft;
 
+import io.tidemark.transport.LogText;
+
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +45,7 @@ final class ThreadRaftNodeExecutor implements RaftNodeExecutor, AutoCloseable
             catch (final RuntimeException ex)
             {
                 // MicroRaft's tasks catch their own failures; anything else must not kill the thread silently
-                LOG.log(System.Logger.Level.ERROR, "raft task failed", ex);
+                LOG.log(System.Logger.Level.ERROR, "raft task failed", LogText.safe(ex));
             }
         };
     }

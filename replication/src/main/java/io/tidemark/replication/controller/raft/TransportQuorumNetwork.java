@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.tidemark.transport.ClientConnection;
+import io.tidemark.transport.LogText;
 import io.tidemark.transport.RpcRequest;
 import io.tidemark.transport.RpcServer;
 import io.tidemark.transport.Send;
@@ -197,7 +198,7 @@ final class TransportQuorumNetwork implements QuorumNetwork
             catch (final RuntimeException ex)
             {
                 // closed meanwhile: Raft resends
-                LOG.log(System.Logger.Level.DEBUG, "raft message to node {0} dropped: {1}", nodeId, ex);
+                LOG.log(System.Logger.Level.DEBUG, "raft message to node {0} dropped: {1}", nodeId, LogText.escape(ex));
             }
         });
     }
