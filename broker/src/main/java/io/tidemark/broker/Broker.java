@@ -243,7 +243,15 @@ public final class Broker implements AutoCloseable
         {
             LOG.log(System.Logger.Level.WARNING, "ignoring unknown configuration key " + unknown);
         }
-        final String existingClusterId = MetaProperties.clusterId(storage, config.logDirs(), config.nodeId());
+        final String existingClusterId;
+        try
+        {
+            existingClusterId = MetaProperties.clusterId(storage, config.logDirs(), config.nodeId());
+        }
+        catch (final java.io.UncheckedIOException ex)
+        {
+            throw StartupErrors.logDirFailure(config, ex);
+        }
         clusterId = existingClusterId != null ? existingClusterId : newClusterId();
         final String configuredClusterId = config.valueOf(BrokerConfigKeys.CLUSTER_ID);
         if (existingClusterId != null && configuredClusterId != null && !existingClusterId.equals(configuredClusterId))
@@ -265,7 +273,14 @@ public final class Broker implements AutoCloseable
         {
             logs.writerRingBytes(config.logWriter().writerRingBytes());
         }
-        logManager = LogManager.open(logs.build());
+        try
+        {
+            logManager = LogManager.open(logs.build());
+        }
+        catch (final io.tidemark.engine.StorageException ex)
+        {
+            throw StartupErrors.logDirFailure(config, ex);
+        }
         producerStates = new ProducerStates(storage, clock, config.producerState());
         for (final Log log : logManager.logs())
         {
@@ -317,7 +332,15 @@ public final class Broker implements AutoCloseable
         final List<KafkaFrameHandler> frameHandlers = bindListeners();
         final UUID incarnation = incarnation();
         final BrokerInfo self = self(incarnation);
-        controller = controllerFactory.create(new ControllerFactory.Context(config, storage, clusterId, self, topicDefaults));
+        try
+        {
+            controller = controllerFactory.create(new ControllerFactory.Context(config, storage, clusterId, self, topicDefaults));
+        }
+        catch (final RuntimeException ex)
+        {
+            final Endpoint controllerListener = config.controllerListener();
+            throw controllerListener == null ? ex : StartupErrors.bindFailure(config, controllerListener, ex);
+        }
         metadata = new MetadataView(controller, config.nodeId(), topicDefaults);
         final PartitionHosting hosting = new PartitionHosting(config.nodeId(), logManager, producerStates,
             new MetadataApplier(replicaManager, topicDefaults), topicDefaults);
@@ -451,20 +474,26 @@ public final class Broker implements AutoCloseable
         for (int i = 0; i < config.listeners().size(); i++)
         {
             final Endpoint listener = config.listeners().get(i);
-            final InetSocketAddress address = listener.wildcard() ? new InetSocketAddress(listener.port()) :
-                new InetSocketAddress(listener.host(), listener.port());
+            final InetSocketAddress address = StartupErrors.resolve(config, listener);
             final TransportServer server;
-            if (listener.name().equals(config.interBrokerListenerName()))
+            try
             {
-                // followers' replica fetches: internal RPC, served zero-copy from the segments
-                server = TransportServer.start(config.network().toTransportConfig(), address,
-                    new ReplicationRpcService(leaderFetchService).register(RpcServer.builder()).build());
+                if (listener.name().equals(config.interBrokerListenerName()))
+                {
+                    // followers' replica fetches: internal RPC, served zero-copy from the segments
+                    server = TransportServer.start(config.network().toTransportConfig(), address,
+                        new ReplicationRpcService(leaderFetchService).register(RpcServer.builder()).build());
+                }
+                else
+                {
+                    final KafkaFrameHandler handler = new KafkaFrameHandler(listener.name(), requestPool);
+                    server = TransportServer.start(config.network().toTransportConfig(), address, handler);
+                    handlers.add(handler);
+                }
             }
-            else
+            catch (final RuntimeException ex)
             {
-                final KafkaFrameHandler handler = new KafkaFrameHandler(listener.name(), requestPool);
-                server = TransportServer.start(config.network().toTransportConfig(), address, handler);
-                handlers.add(handler);
+                throw StartupErrors.bindFailure(config, listener, ex);
             }
             servers.add(server);
             final Endpoint advertised = config.advertisedListeners().get(i);
@@ -796,8 +825,9 @@ public final class Broker implements AutoCloseable
         {
             throw failure;
         }
-        LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + (processor != null ? " shut down cleanly" :
-            " stopped: it had not finished starting"));
+        // a broker that failed to start says why in the exception its caller gets: no second line for the operator
+        LOG.log(processor != null ? System.Logger.Level.INFO : System.Logger.Level.DEBUG, "broker " + config.nodeId() +
+            (processor != null ? " shut down cleanly" : " stopped: it had not finished starting"));
     }
 
     /**

@@ -55,6 +55,12 @@ public final class BrokerCommand implements Callable<Integer>
         {
             broker = Broker.start(parsed);
         }
+        catch (final ConfigException ex)
+        {
+            // a setting this machine cannot honour (address taken or not local, log directory unusable): one line
+            System.err.println("tidemark broker: " + ex.getMessage());
+            return 2;
+        }
         catch (final RuntimeException ex)
         {
             System.err.println("tidemark broker: failed to start: " + ex);
