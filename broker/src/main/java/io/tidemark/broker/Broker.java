@@ -281,6 +281,10 @@ public final class Broker implements AutoCloseable
         {
             throw StartupErrors.logDirFailure(config, ex);
         }
+        for (final String line : RecoveryLog.lines(logManager.recoveryReports()))
+        {
+            LOG.log(System.Logger.Level.WARNING, line);
+        }
         producerStates = new ProducerStates(storage, clock, config.producerState());
         for (final Log log : logManager.logs())
         {
