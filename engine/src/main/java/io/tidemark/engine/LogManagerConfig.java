@@ -33,6 +33,8 @@ import org.agrona.concurrent.SystemNanoClock;
  * @param writerMode                threads, or driven by the caller (deterministic tests).
  * @param metaProperties            extra {@code meta.properties} entries (such as {@code node.id},
  *                                  {@code cluster.id}); an existing file must agree with them.
+ * @param fatalErrorHandler         gets an {@link Error} met by the scheduler or a writer thread (default
+ *                                  {@link GuardedExecutors#processHandler()}; the broker injects its own).
  */
 public record LogManagerConfig(
     List<Path> logDirs,
@@ -46,7 +48,8 @@ public record LogManagerConfig(
     NanoClock nanoClock,
     EpochClock epochClock,
     WriterMode writerMode,
-    Map<String, String> metaProperties)
+    Map<String, String> metaProperties,
+    FatalErrorHandler fatalErrorHandler)
 {
     /** Default ring size per writer: 16 MiB, so 2 MiB batches fit. */
     public static final int DEFAULT_WRITER_RING_BYTES = 16 * 1024 * 1024;
@@ -87,6 +90,7 @@ public record LogManagerConfig(
         Objects.requireNonNull(nanoClock, "nanoClock");
         Objects.requireNonNull(epochClock, "epochClock");
         Objects.requireNonNull(writerMode, "writerMode");
+        Objects.requireNonNull(fatalErrorHandler, "fatalErrorHandler");
         metaProperties = Map.copyOf(metaProperties);
     }
 
@@ -124,6 +128,7 @@ public record LogManagerConfig(
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private EpochClock epochClock = SystemEpochClock.INSTANCE;
         private WriterMode writerMode = WriterMode.THREAD;
+        private FatalErrorHandler fatalErrorHandler = GuardedExecutors.processHandler();
         private Map<String, String> metaProperties = Map.of();
 
         private Builder(final List<Path> logDirs)
@@ -232,6 +237,16 @@ public record LogManagerConfig(
         }
 
         /**
+         * @param v gets an {@link Error} met by the scheduler or a writer thread.
+         * @return this.
+         */
+        public Builder fatalErrorHandler(final FatalErrorHandler v)
+        {
+            fatalErrorHandler = v;
+            return this;
+        }
+
+        /**
          * @param v extra {@code meta.properties} entries.
          * @return this.
          */
@@ -248,7 +263,8 @@ public record LogManagerConfig(
         {
             final int ring = writerRingBytes > 0 ? writerRingBytes : ringBytesFor(defaultLogConfig.maxBatchBytes());
             return new LogManagerConfig(logDirs, defaultLogConfig, writerThreads, ring, maxPendingAppends,
-                checkpointIntervalMs, retentionCheckIntervalMs, storage, nanoClock, epochClock, writerMode, metaProperties);
+                checkpointIntervalMs, retentionCheckIntervalMs, storage, nanoClock, epochClock, writerMode, metaProperties,
+                fatalErrorHandler);
         }
     }
 

@@ -11,6 +11,8 @@ import io.tidemark.broker.Broker;
 import io.tidemark.broker.config.BrokerConfig;
 import io.tidemark.broker.config.ConfigException;
 import io.tidemark.broker.config.ServerProperties;
+import io.tidemark.engine.FatalErrorHandler;
+import io.tidemark.engine.GuardedExecutors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,7 +55,9 @@ public final class BrokerCommand implements Callable<Integer>
         final Broker broker;
         try
         {
-            broker = Broker.start(parsed);
+            // an Error in any thread (OutOfMemoryError, ...) halts the process with one line: never half alive
+            GuardedExecutors.installProcessHandler(FatalErrorHandler.haltProcess());
+            broker = Broker.builder(parsed).fatalErrorHandler(FatalErrorHandler.haltProcess()).start();
         }
         catch (final ConfigException ex)
         {
