@@ -96,10 +96,11 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * </pre>
  *
  * <h2>When a thread fails</h2>
- * An {@link Error} ({@link OutOfMemoryError} and the like) in any of these threads (and in the replication,
- * controller, transport and engine threads it starts) goes to the {@link FatalErrorHandler}: by default this
- * broker logs one line naming the thread and stops as {@link #crash()} would (never half alive: serving with
- * a dead scheduler); {@code tidemark broker} halts the process instead. A runtime exception in a periodic task
+ * An {@link Error} ({@link OutOfMemoryError} and the like) in any of these threads goes to the broker's
+ * {@link FatalErrorHandler}: by default this broker logs one line naming the thread and stops as
+ * {@link #crash()} would (never half alive: serving with a dead scheduler); {@code tidemark broker} halts the
+ * process instead. The Raft controller's and the transport's threads report to the process's handler
+ * ({@link GuardedExecutors#installProcessHandler}, which {@code tidemark} installs: halt; otherwise it logs). A runtime exception in a periodic task
  * (snapshots, expiration, leader balance, checkpoints, retention, group timeouts) is logged and the task keeps
  * its schedule; one in a request is answered as an error by the request handler. See {@link GuardedExecutors}.
  *

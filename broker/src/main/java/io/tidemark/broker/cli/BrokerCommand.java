@@ -11,7 +11,6 @@ import io.tidemark.broker.Broker;
 import io.tidemark.broker.config.BrokerConfig;
 import io.tidemark.broker.config.ConfigException;
 import io.tidemark.broker.config.ServerProperties;
-import io.tidemark.engine.FatalErrorHandler;
 import io.tidemark.engine.GuardedExecutors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,9 +54,9 @@ public final class BrokerCommand implements Callable<Integer>
         final Broker broker;
         try
         {
-            // an Error in any thread (OutOfMemoryError, ...) halts the process with one line: never half alive
-            GuardedExecutors.installProcessHandler(FatalErrorHandler.haltProcess());
-            broker = Broker.builder(parsed).fatalErrorHandler(FatalErrorHandler.haltProcess()).start();
+            // the process's handler (TidemarkCli.main installs FatalErrorHandler.haltProcess(): an Error in any broker
+            // thread halts the process with one line, never half alive; run in-process by tests, it only logs)
+            broker = Broker.builder(parsed).fatalErrorHandler(GuardedExecutors.processHandler()).start();
         }
         catch (final ConfigException ex)
         {
