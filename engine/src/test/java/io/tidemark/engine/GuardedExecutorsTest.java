@@ -142,6 +142,43 @@ class GuardedExecutorsTest
     }
 
     @Test
+    void shouldReportAnErrorThatKillsALogWriter()
+    {
+        try (LogManager manager = LogManager.open(LogManagerConfig.builder(dir).fatalErrorHandler(recording).build()))
+        {
+            final Log log = manager.getOrCreate(new TopicPartition("t", 0));
+            log.interceptor(new AppendInterceptor()
+            {
+                @Override
+                public int check(final io.tidemark.engine.record.RecordBatchFlyweight batch, final long nextOffset, final AppendResult duplicateOut)
+                {
+                    throw new OutOfMemoryError("injected into the writer");
+                }
+
+                @Override
+                public void onAppended(final io.tidemark.engine.record.RecordBatchFlyweight batch, final boolean asLeader)
+                {
+                }
+
+                @Override
+                public void onTruncated(final long logEndOffset, final long logStartOffset)
+                {
+                }
+            });
+            try
+            {
+                Batches.append(log, 1000, "v");
+            }
+            catch (final RuntimeException | Error expected)
+            {
+                // the append fails with the writer
+            }
+            await("the handler hears of the writer's Error", Duration.ofSeconds(30), () -> !fatal.isEmpty());
+            assertEquals(List.of("tidemark-log-writer-0: injected into the writer"), fatal);
+        }
+    }
+
+    @Test
     void shouldReportAnErrorInTheLogSchedulerAndKeepCheckpointing()
     {
         final ErrorInjectingStorage storage = new ErrorInjectingStorage();
