@@ -12,13 +12,10 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.tidemark.broker.api.BrokerApis;
 import io.tidemark.broker.api.CreatePartitionsHandler;
@@ -53,6 +50,8 @@ import io.tidemark.broker.producer.LocalProducerIdManager;
 import io.tidemark.broker.producer.ProducerIdManager;
 import io.tidemark.broker.producer.ProducerStates;
 import io.tidemark.engine.CorruptBatch;
+import io.tidemark.engine.FatalErrorHandler;
+import io.tidemark.engine.GuardedExecutors;
 import io.tidemark.engine.Log;
 import io.tidemark.engine.LogManager;
 import io.tidemark.engine.LogManagerConfig;
@@ -97,6 +96,15 @@ import org.apache.kafka.common.protocol.ApiKeys;
  *  tidemark-group-timer/-loader/-appended  group timeouts, loading __consumer_offsets, append outcomes
  * </pre>
  *
+ * <h2>When a thread fails</h2>
+ * An {@link Error} ({@link OutOfMemoryError} and the like) in any of these threads goes to the broker's
+ * {@link FatalErrorHandler}: by default this broker logs one line naming the thread and stops as
+ * {@link #crash()} would (never half alive: serving with a dead scheduler); {@code tidemark broker} halts the
+ * process instead. The Raft controller's and the transport's threads report to the process's handler
+ * ({@link GuardedExecutors#installProcessHandler}, which {@code tidemark} installs: halt; otherwise it logs). A runtime exception in a periodic task
+ * (snapshots, expiration, leader balance, checkpoints, retention, group timeouts) is logged and the task keeps
+ * its schedule; one in a request is answered as an error by the request handler. See {@link GuardedExecutors}.
+ *
  * <pre>{@code
  * try (Broker broker = Broker.start(BrokerConfig.builder().logDirs(dir).listeners("PLAINTEXT://127.0.0.1:0").build()))
  * {
@@ -107,6 +115,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 public final class Broker implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(Broker.class.getName());
+    /** Name of the thread running producer-state snapshots and expiration, leader balance and log removal. */
+    public static final String BACKGROUND_THREAD = "tidemark-broker-background";
     private static final long SHUTDOWN_DRAIN_MS = 10_000;
     private static final long CONTROLLER_HANDOFF_MS = 5_000;
     /** Wait after a failed producer id block request (Kafka's RPCProducerIdManager uses 50 ms). */
@@ -116,6 +126,7 @@ public final class Broker implements AutoCloseable
     private final Storage storage;
     private final EpochClock clock;
     private final ControllerFactory controllerFactory;
+    private final FatalErrorHandler fatalErrorHandler;
     private final List<TransportServer> servers = new ArrayList<>();
     private final List<Endpoint> boundAdvertised = new ArrayList<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -144,6 +155,7 @@ public final class Broker implements AutoCloseable
         this.storage = builder.storage;
         this.clock = builder.clock;
         this.controllerFactory = builder.controllerFactory;
+        this.fatalErrorHandler = builder.fatalErrorHandler != null ? builder.fatalErrorHandler : this::stopOnFatalError;
     }
 
     /**
@@ -175,6 +187,7 @@ public final class Broker implements AutoCloseable
         private Storage storage = FileStorage.INSTANCE;
         private EpochClock clock = SystemEpochClock.INSTANCE;
         private ControllerFactory controllerFactory = ControllerFactory.fromConfig();
+        private FatalErrorHandler fatalErrorHandler;
 
         private Builder(final BrokerConfig config)
         {
@@ -209,6 +222,17 @@ public final class Broker implements AutoCloseable
         public Builder controller(final ControllerFactory v)
         {
             controllerFactory = v;
+            return this;
+        }
+
+        /**
+         * @param v gets an {@link Error} met by one of the broker's threads (default: log it and stop this
+         *          broker as {@link Broker#crash()} would; {@code tidemark broker}: {@link FatalErrorHandler#haltProcess()}).
+         * @return this.
+         */
+        public Builder fatalErrorHandler(final FatalErrorHandler v)
+        {
+            fatalErrorHandler = v;
             return this;
         }
 
@@ -260,7 +284,15 @@ public final class Broker implements AutoCloseable
         {
             LOG.log(System.Logger.Level.WARNING, "ignoring unknown configuration key " + unknown);
         }
-        final String existingClusterId = MetaProperties.clusterId(storage, config.logDirs(), config.nodeId());
+        final String existingClusterId;
+        try
+        {
+            existingClusterId = MetaProperties.clusterId(storage, config.logDirs(), config.nodeId());
+        }
+        catch (final java.io.UncheckedIOException ex)
+        {
+            throw StartupErrors.logDirFailure(config, ex);
+        }
         clusterId = existingClusterId != null ? existingClusterId : newClusterId();
         final String configuredClusterId = config.valueOf(BrokerConfigKeys.CLUSTER_ID);
         if (existingClusterId != null && configuredClusterId != null && !existingClusterId.equals(configuredClusterId))
@@ -281,18 +313,30 @@ public final class Broker implements AutoCloseable
             .scrubEnable(config.scrub().enable())
             .scrubBytesPerSecond(config.scrub().bytesPerSecond())
             .scrubIntervalMs(config.scrub().intervalMs())
-            .scrubListener(this::onCorruptBatch);
+            .scrubListener(this::onCorruptBatch)
+            .fatalErrorHandler(fatalErrorHandler);
         if (config.logWriter().writerRingBytes() > 0)
         {
             logs.writerRingBytes(config.logWriter().writerRingBytes());
         }
-        logManager = LogManager.open(logs.build());
+        try
+        {
+            logManager = LogManager.open(logs.build());
+        }
+        catch (final io.tidemark.engine.StorageException ex)
+        {
+            throw StartupErrors.logDirFailure(config, ex);
+        }
+        for (final String line : RecoveryLog.lines(logManager.recoveryReports()))
+        {
+            LOG.log(System.Logger.Level.WARNING, line);
+        }
         producerStates = new ProducerStates(storage, clock, config.producerState());
         for (final Log log : logManager.logs())
         {
             producerStates.install(log); // before anything can append
         }
-        replicationScheduler = new ExecutorScheduler("replication", clock);
+        replicationScheduler = new ExecutorScheduler("replication", clock, fatalErrorHandler);
         final String replicationListener = config.interBrokerListenerName();
         if (config.listenerIndex(replicationListener) >= 0)
         {
@@ -309,9 +353,9 @@ public final class Broker implements AutoCloseable
         final long capacity = Math.min(Integer.MAX_VALUE,
             (long)config.network().maxConnections() * config.listeners().size() * config.network().maxRequestsPerConnection());
         requestPool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>((int)Math.min(capacity, 1 << 20)),
-            named("tidemark-request-handler-"));
-        fetchTimer = Executors.newSingleThreadScheduledExecutor(named("tidemark-fetch-timer"));
-        background = Executors.newSingleThreadScheduledExecutor(named("tidemark-broker-background"));
+            GuardedExecutors.threads("tidemark-request-handler-", fatalErrorHandler));
+        fetchTimer = GuardedExecutors.singleThreadScheduled("tidemark-fetch-timer", fatalErrorHandler);
+        background = GuardedExecutors.singleThreadScheduled(BACKGROUND_THREAD, fatalErrorHandler);
         // a deleted topic's files go on the background thread: applying metadata (new topics, leaders) never waits for them
         replicaManager.logRemover(task ->
         {
@@ -338,11 +382,19 @@ public final class Broker implements AutoCloseable
         final List<KafkaFrameHandler> frameHandlers = bindListeners();
         final UUID incarnation = incarnation();
         final BrokerInfo self = self(incarnation);
-        controller = controllerFactory.create(new ControllerFactory.Context(config, storage, clusterId, self, topicDefaults));
+        try
+        {
+            controller = controllerFactory.create(new ControllerFactory.Context(config, storage, clusterId, self, topicDefaults));
+        }
+        catch (final RuntimeException ex)
+        {
+            final Endpoint controllerListener = config.controllerListener();
+            throw controllerListener == null ? ex : StartupErrors.bindFailure(config, controllerListener, ex);
+        }
         metadata = new MetadataView(controller, config.nodeId(), topicDefaults);
         final PartitionHosting hosting = new PartitionHosting(config.nodeId(), logManager, producerStates,
             new MetadataApplier(replicaManager, topicDefaults), topicDefaults);
-        groupCoordinator = new GroupCoordinator(GroupConfig.from(config), metadata, replicaManager, clock);
+        groupCoordinator = new GroupCoordinator(GroupConfig.from(config), metadata, replicaManager, clock, fatalErrorHandler);
         // partitions first, then the groups (it loads and unloads them); nothing until the registration is in
         final RegistrationGate gate = new RegistrationGate(config.nodeId(), image ->
         {
@@ -473,20 +525,26 @@ public final class Broker implements AutoCloseable
         for (int i = 0; i < config.listeners().size(); i++)
         {
             final Endpoint listener = config.listeners().get(i);
-            final InetSocketAddress address = listener.wildcard() ? new InetSocketAddress(listener.port()) :
-                new InetSocketAddress(listener.host(), listener.port());
+            final InetSocketAddress address = StartupErrors.resolve(config, listener);
             final TransportServer server;
-            if (listener.name().equals(config.interBrokerListenerName()))
+            try
             {
-                // followers' replica fetches: internal RPC, served zero-copy from the segments
-                server = TransportServer.start(config.network().toTransportConfig(), address,
-                    new ReplicationRpcService(leaderFetchService).register(RpcServer.builder()).build());
+                if (listener.name().equals(config.interBrokerListenerName()))
+                {
+                    // followers' replica fetches: internal RPC, served zero-copy from the segments
+                    server = TransportServer.start(config.network().toTransportConfig(), address,
+                        new ReplicationRpcService(leaderFetchService).register(RpcServer.builder()).build());
+                }
+                else
+                {
+                    final KafkaFrameHandler handler = new KafkaFrameHandler(listener.name(), requestPool);
+                    server = TransportServer.start(config.network().toTransportConfig(), address, handler);
+                    handlers.add(handler);
+                }
             }
-            else
+            catch (final RuntimeException ex)
             {
-                final KafkaFrameHandler handler = new KafkaFrameHandler(listener.name(), requestPool);
-                server = TransportServer.start(config.network().toTransportConfig(), address, handler);
-                handlers.add(handler);
+                throw StartupErrors.bindFailure(config, listener, ex);
             }
             servers.add(server);
             final Endpoint advertised = config.advertisedListeners().get(i);
@@ -567,15 +625,28 @@ public final class Broker implements AutoCloseable
         return new BrokerInfo(config.nodeId(), 0, incarnation, first.host(), first.port(), config.rack(), false, endpoints);
     }
 
-    private static ThreadFactory named(final String prefix)
+    /**
+     * The default {@link FatalErrorHandler} of an embedded broker, on the failing thread: one line, then this
+     * broker stops as {@link #crash()} would, from a thread of its own (the failing one may be one that
+     * stopping waits for).
+     */
+    private void stopOnFatalError(final String threadName, final Throwable error)
     {
-        final AtomicInteger n = new AtomicInteger();
-        return r ->
+        LOG.log(System.Logger.Level.ERROR, "broker " + config.nodeId() + ": fatal error in thread " + threadName + ": " + error +
+            "; stopping the broker");
+        final Thread stopper = new Thread(() ->
         {
-            final Thread t = new Thread(r, prefix.endsWith("-") ? prefix + n.getAndIncrement() : prefix);
-            t.setDaemon(true);
-            return t;
-        };
+            try
+            {
+                crash();
+            }
+            catch (final IllegalStateException alreadyStopped)
+            {
+                // stopped (or stopping) already
+            }
+        }, "tidemark-fatal-stop-" + config.nodeId());
+        stopper.setDaemon(true);
+        stopper.start();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -818,8 +889,9 @@ public final class Broker implements AutoCloseable
         {
             throw failure;
         }
-        LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + (processor != null ? " shut down cleanly" :
-            " stopped: it had not finished starting"));
+        // a broker that failed to start says why in the exception its caller gets: no second line for the operator
+        LOG.log(processor != null ? System.Logger.Level.INFO : System.Logger.Level.DEBUG, "broker " + config.nodeId() +
+            (processor != null ? " shut down cleanly" : " stopped: it had not finished starting"));
     }
 
     /**

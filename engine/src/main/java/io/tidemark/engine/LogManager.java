@@ -15,7 +15,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -45,6 +44,8 @@ public final class LogManager implements AutoCloseable
 {
     /** Name of the clean-shutdown marker. */
     public static final String CLEAN_SHUTDOWN_FILE = ".tidemark_cleanshutdown";
+    /** Name of the thread running checkpoints and retention. */
+    public static final String SCHEDULER_THREAD = "tidemark-log-scheduler";
     /** Name of the lock file. */
     public static final String LOCK_FILE = ".lock";
     /** Name of the meta properties file. */
@@ -99,14 +100,11 @@ public final class LogManager implements AutoCloseable
         for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new LogWriter(String.valueOf(i), config.writerRingBytes(), config.maxPendingAppends(),
-                config.nanoClock(), config.writerMode());
+                config.nanoClock(), config.writerMode(), config.fatalErrorHandler());
         }
-        this.scheduler = config.writerMode() == WriterMode.THREAD ? Executors.newSingleThreadScheduledExecutor(r ->
-        {
-            final Thread t = new Thread(r, "tidemark-log-scheduler");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        // checkpoints and retention keep their schedule through a runtime failure; an Error goes to the handler
+        this.scheduler = config.writerMode() == WriterMode.THREAD ?
+            GuardedExecutors.singleThreadScheduled(SCHEDULER_THREAD, config.fatalErrorHandler()) : null;
         this.scrubber = new LogScrubber(logs::values, config.nanoClock(), config.scrubBytesPerSecond(), config.scrubIntervalMs(),
             config.scrubListener());
     }

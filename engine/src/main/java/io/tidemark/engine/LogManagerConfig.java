@@ -40,6 +40,8 @@ import org.agrona.concurrent.SystemNanoClock;
  * @param scrubIntervalMs           {@code log.scrub.interval.ms}: a full pass over every sealed segment starts
  *                                  this often (the next one as soon as a longer pass ends).
  * @param scrubListener             told of every corrupt batch found (scrubber or read path).
+ * @param fatalErrorHandler         gets an {@link Error} met by the scheduler or a writer thread (default
+ *                                  {@link GuardedExecutors#processHandler()}; the broker injects its own).
  */
 public record LogManagerConfig(
     List<Path> logDirs,
@@ -57,7 +59,8 @@ public record LogManagerConfig(
     boolean scrubEnable,
     long scrubBytesPerSecond,
     long scrubIntervalMs,
-    ScrubListener scrubListener)
+    ScrubListener scrubListener,
+    FatalErrorHandler fatalErrorHandler)
 {
     /** Default ring size per writer: 16 MiB, so 2 MiB batches fit. */
     public static final int DEFAULT_WRITER_RING_BYTES = 16 * 1024 * 1024;
@@ -102,6 +105,7 @@ public record LogManagerConfig(
         Objects.requireNonNull(nanoClock, "nanoClock");
         Objects.requireNonNull(epochClock, "epochClock");
         Objects.requireNonNull(writerMode, "writerMode");
+        Objects.requireNonNull(fatalErrorHandler, "fatalErrorHandler");
         metaProperties = Map.copyOf(metaProperties);
         requireRange("log.scrub.bytes.per.second", scrubBytesPerSecond, 1, Long.MAX_VALUE);
         requireRange("log.scrub.interval.ms", scrubIntervalMs, 1, Long.MAX_VALUE);
@@ -142,6 +146,7 @@ public record LogManagerConfig(
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private EpochClock epochClock = SystemEpochClock.INSTANCE;
         private WriterMode writerMode = WriterMode.THREAD;
+        private FatalErrorHandler fatalErrorHandler = GuardedExecutors.processHandler();
         private Map<String, String> metaProperties = Map.of();
         private boolean scrubEnable;
         private long scrubBytesPerSecond = DEFAULT_SCRUB_BYTES_PER_SECOND;
@@ -254,6 +259,16 @@ public record LogManagerConfig(
         }
 
         /**
+         * @param v gets an {@link Error} met by the scheduler or a writer thread.
+         * @return this.
+         */
+        public Builder fatalErrorHandler(final FatalErrorHandler v)
+        {
+            fatalErrorHandler = v;
+            return this;
+        }
+
+        /**
          * @param v extra {@code meta.properties} entries.
          * @return this.
          */
@@ -311,7 +326,8 @@ public record LogManagerConfig(
             final int ring = writerRingBytes > 0 ? writerRingBytes : ringBytesFor(defaultLogConfig.maxBatchBytes());
             return new LogManagerConfig(logDirs, defaultLogConfig, writerThreads, ring, maxPendingAppends,
                 checkpointIntervalMs, retentionCheckIntervalMs, storage, nanoClock, epochClock, writerMode, metaProperties,
-                scrubEnable, scrubBytesPerSecond, scrubIntervalMs, scrubListener);
+                scrubEnable, scrubBytesPerSecond, scrubIntervalMs, scrubListener,
+                fatalErrorHandler);
         }
     }
 

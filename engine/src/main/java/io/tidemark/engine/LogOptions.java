@@ -122,7 +122,7 @@ public final class LogOptions
         final TopicPartition parsed = TopicPartition.parseDirName(dir.getFileName().toString());
         final TopicPartition tp = parsed != null ? parsed : new TopicPartition("log", 0);
         final LogWriter writer = new LogWriter(tp.dirName(), LogManagerConfig.ringBytesFor(cfg.maxBatchBytes()),
-            maxPendingAppends, nanoClock, writerMode);
+            maxPendingAppends, nanoClock, writerMode, GuardedExecutors.processHandler());
         Closeable lock = null;
         try
         {

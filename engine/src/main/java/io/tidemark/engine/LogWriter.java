@@ -83,6 +83,7 @@ final class LogWriter implements Agent, AutoCloseable
     private final ManyToManyConcurrentArrayQueue<PendingAppend> freeSlots;
     private final NanoClock nanoClock;
     private final WriterMode mode;
+    private final FatalErrorHandler fatalErrorHandler;
     private final IntArrayList touched = new IntArrayList();
     private final ControlledMessageHandler handler = this::onMessage;
     private final AtomicBoolean working = new AtomicBoolean();
@@ -94,11 +95,13 @@ final class LogWriter implements Agent, AutoCloseable
     // writer thread only: a log synced since the writer last went idle
     private boolean synced;
 
-    LogWriter(final String name, final int ringBytes, final int maxPending, final NanoClock nanoClock, final WriterMode mode)
+    LogWriter(final String name, final int ringBytes, final int maxPending, final NanoClock nanoClock, final WriterMode mode,
+        final FatalErrorHandler fatalErrorHandler)
     {
         this.name = name;
         this.nanoClock = nanoClock;
         this.mode = mode;
+        this.fatalErrorHandler = fatalErrorHandler;
         final int capacity = Integer.highestOneBit(ringBytes);
         this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
@@ -402,6 +405,11 @@ final class LogWriter implements Agent, AutoCloseable
                 {
                     log.failFromWriter(t);
                 }
+            }
+            if (t instanceof Error)
+            {
+                // the logs of this writer are failed and can never append again: not a state to serve in
+                fatalErrorHandler.onFatalError(Thread.currentThread().getName(), t);
             }
         }
     }

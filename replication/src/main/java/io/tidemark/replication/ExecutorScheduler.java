@@ -7,6 +7,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.tidemark.engine.FatalErrorHandler;
+import io.tidemark.engine.GuardedExecutors;
 import org.agrona.concurrent.EpochClock;
 
 /**
@@ -18,6 +20,7 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable
 
     private final ScheduledExecutorService executor;
     private final EpochClock clock;
+    private final FatalErrorHandler fatalErrorHandler;
 
     /**
      * @param name  thread name (prefixed with {@code tidemark-}).
@@ -25,13 +28,22 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable
      */
     public ExecutorScheduler(final String name, final EpochClock clock)
     {
+        this(name, clock, GuardedExecutors.processHandler());
+    }
+
+    /**
+     * A task's runtime exception is logged and the scheduler carries on (a task that reschedules itself keeps
+     * doing so only if it got to); an {@link Error} goes to {@code fatalErrorHandler}.
+     *
+     * @param name              thread name (prefixed with {@code tidemark-}).
+     * @param clock             the clock.
+     * @param fatalErrorHandler gets an {@link Error} met by a task.
+     */
+    public ExecutorScheduler(final String name, final EpochClock clock, final FatalErrorHandler fatalErrorHandler)
+    {
         this.clock = clock;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r ->
-        {
-            final Thread t = new Thread(r, "tidemark-" + name);
-            t.setDaemon(true);
-            return t;
-        });
+        this.fatalErrorHandler = fatalErrorHandler;
+        this.executor = Executors.newSingleThreadScheduledExecutor(GuardedExecutors.threads("tidemark-" + name, fatalErrorHandler));
     }
 
     @Override
@@ -73,6 +85,11 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable
             {
                 // a failing task must not kill the scheduler thread, and must not vanish either
                 LOG.log(System.Logger.Level.ERROR, "scheduled task failed", LogText.safe(ex));
+            }
+            catch (final Error ex)
+            {
+                // swallowed by the task's future otherwise: replication would stop without a word
+                fatalErrorHandler.onFatalError(Thread.currentThread().getName(), ex);
             }
         };
     }

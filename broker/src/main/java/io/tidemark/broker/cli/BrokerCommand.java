@@ -11,6 +11,7 @@ import io.tidemark.broker.Broker;
 import io.tidemark.broker.config.BrokerConfig;
 import io.tidemark.broker.config.ConfigException;
 import io.tidemark.broker.config.ServerProperties;
+import io.tidemark.engine.GuardedExecutors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,7 +54,15 @@ public final class BrokerCommand implements Callable<Integer>
         final Broker broker;
         try
         {
-            broker = Broker.start(parsed);
+            // the process's handler (TidemarkCli.main installs FatalErrorHandler.haltProcess(): an Error in any broker
+            // thread halts the process with one line, never half alive; run in-process by tests, it only logs)
+            broker = Broker.builder(parsed).fatalErrorHandler(GuardedExecutors.processHandler()).start();
+        }
+        catch (final ConfigException ex)
+        {
+            // a setting this machine cannot honour (address taken or not local, log directory unusable): one line
+            System.err.println("tidemark broker: " + ex.getMessage());
+            return 2;
         }
         catch (final RuntimeException ex)
         {

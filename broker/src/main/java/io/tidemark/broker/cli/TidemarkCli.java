@@ -22,6 +22,8 @@ public final class TidemarkCli implements Runnable
      */
     public static void main(final String[] args)
     {
+        // this process: an Error in any thread (OutOfMemoryError, ...) halts it with one line, never half alive
+        io.tidemark.engine.GuardedExecutors.installProcessHandler(io.tidemark.engine.FatalErrorHandler.haltProcess());
         System.exit(execute(args));
     }
 

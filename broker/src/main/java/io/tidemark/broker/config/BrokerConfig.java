@@ -364,6 +364,14 @@ public record BrokerConfig(
             }
             final List<Endpoint> served = new ArrayList<>();
             final List<Endpoint> advertised = new ArrayList<>();
+            if (!voters.isEmpty() && roles.contains("controller") && controllerNames.isEmpty())
+            {
+                // Kafka (KRaft): a node with the controller role names its controller listener; without one the quorum port
+                // would also be served as a Kafka listener and bound twice
+                throw new ConfigException(BrokerConfigKeys.CONTROLLER_LISTENER_NAMES, "",
+                    "required with process.roles=" + raw(BrokerConfigKeys.PROCESS_ROLES) + " and controller.quorum.voters set: " +
+                    "the name of the listener in listeners=" + raw(BrokerConfigKeys.LISTENERS) + " where this voter's quorum traffic binds");
+            }
             listeners(controllerNames, served, advertised);
             final NetworkSettings network = new NetworkSettings(
                 intOf(BrokerConfigKeys.NUM_NETWORK_THREADS), intOf(BrokerConfigKeys.NUM_IO_THREADS),
@@ -436,6 +444,7 @@ public record BrokerConfig(
                 throw new ConfigException(BrokerConfigKeys.LISTENERS, raw(BrokerConfigKeys.LISTENERS),
                     "at least one listener that is not a controller listener (it serves the Kafka API)");
             }
+            securityProtocols(all, controllerNames);
             final Map<String, Endpoint> given = new LinkedHashMap<>();
             for (final Endpoint e : BrokerConfigKeys.endpoints(BrokerConfigKeys.ADVERTISED_LISTENERS, raw(BrokerConfigKeys.ADVERTISED_LISTENERS)))
             {
@@ -454,6 +463,37 @@ public record BrokerConfig(
             for (final Endpoint e : served)
             {
                 advertised.add(given.getOrDefault(e.name(), e));
+            }
+        }
+
+        /**
+         * Every listener resolves to a security protocol as in Kafka (its entry in
+         * {@code listener.security.protocol.map}; a controller listener defaults to PLAINTEXT while the map is not set),
+         * and only PLAINTEXT is served: a listener whose protocol asks for TLS or SASL is refused rather than served
+         * with less protection than its name says.
+         */
+        private void securityProtocols(final List<Endpoint> all, final List<String> controllerNames)
+        {
+            final String mapKey = BrokerConfigKeys.LISTENER_SECURITY_PROTOCOL_MAP;
+            final Map<String, String> protocols = BrokerConfigKeys.protocolMap(raw(mapKey));
+            for (final Endpoint e : all)
+            {
+                String protocol = protocols.get(e.name());
+                if (protocol == null && !isSet(mapKey) && controllerNames.contains(e.name()))
+                {
+                    protocol = "PLAINTEXT";
+                }
+                if (protocol == null)
+                {
+                    throw new ConfigException(mapKey, raw(mapKey), "a security protocol for every listener; listener " + e.name() +
+                        " (listeners=" + raw(BrokerConfigKeys.LISTENERS) + ") has none");
+                }
+                if (!"PLAINTEXT".equals(protocol))
+                {
+                    throw new ConfigException(BrokerConfigKeys.LISTENERS, raw(BrokerConfigKeys.LISTENERS), "listener " + e.name() +
+                        " has security protocol " + protocol + " (" + mapKey + "), which is not supported yet (no TLS or SASL): " +
+                        "only PLAINTEXT listeners are served, never one with less protection than its protocol says");
+                }
             }
         }
 

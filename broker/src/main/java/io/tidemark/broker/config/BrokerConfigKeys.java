@@ -35,7 +35,7 @@ import io.tidemark.replication.controller.TopicConfigs;
  * metadata.log.dir                             (none)                       a directory                      where a controller voter keeps its Raft log and snapshots (default: the first log dir)
  * listeners                                    PLAINTEXT://127.0.0.1:9092   comma-separated NAME://host:port where the broker listens (default: loopback only); port 0 picks a free port
  * advertised.listeners                         ""                           comma-separated NAME://host:port naming listeners addresses given to clients in metadata; default: the listeners
- * listener.security.protocol.map               PLAINTEXT:PLAINTEXT,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT NAME:PLAINTEXT pairs (only PLAINTEXT is supported) security protocol of each listener; only PLAINTEXT is supported
+ * listener.security.protocol.map               PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT NAME:PROTOCOL pairs (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL) security protocol of each listener (Kafka's default map plus REPLICATION and CONTROLLER); a listener that is not PLAINTEXT is refused at startup: TLS and SASL are not supported yet
  * log.dirs                                     (none)                       comma-separated directories      where the logs live (default: log.dir)
  * log.dir                                      /tmp/tidemark-logs           a directory                      the log directory when log.dirs is not set
  * num.partitions                               1                            [1, 1000000]                     partitions of topics created without a count (auto-created ones included)
@@ -136,6 +136,8 @@ public final class BrokerConfigKeys
     public static final String ADVERTISED_LISTENERS = "advertised.listeners";
     /** {@code listener.security.protocol.map}. */
     public static final String LISTENER_SECURITY_PROTOCOL_MAP = "listener.security.protocol.map";
+    /** Kafka's security protocols, the values {@code listener.security.protocol.map} may name. */
+    public static final List<String> SECURITY_PROTOCOLS = List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
     /** {@code log.dirs}. */
     public static final String LOG_DIRS = "log.dirs";
     /** {@code log.dir}: used when log.dirs is not set. */
@@ -315,9 +317,11 @@ public final class BrokerConfigKeys
             null, "where the broker listens (default: loopback only); port 0 picks a free port"));
         add(m, stringKey(ADVERTISED_LISTENERS, "", null, "comma-separated NAME://host:port naming listeners", v -> endpoints(ADVERTISED_LISTENERS, v),
             null, "addresses given to clients in metadata; default: the listeners"));
-        add(m, stringKey(LISTENER_SECURITY_PROTOCOL_MAP, "PLAINTEXT:PLAINTEXT,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT", null,
-            "NAME:PLAINTEXT pairs (only PLAINTEXT is supported)", BrokerConfigKeys::checkProtocolMap, null,
-            "security protocol of each listener; only PLAINTEXT is supported"));
+        add(m, stringKey(LISTENER_SECURITY_PROTOCOL_MAP,
+            "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT", null,
+            "NAME:PROTOCOL pairs (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)", BrokerConfigKeys::protocolMap, null,
+            "security protocol of each listener (Kafka's default map plus REPLICATION and CONTROLLER); a listener that is not PLAINTEXT " +
+            "is refused at startup: TLS and SASL are not supported yet"));
         add(m, stringKey(LOG_DIRS, null, null, "comma-separated directories", null, null, "where the logs live (default: log.dir)"));
         add(m, stringKey(LOG_DIR, "/tmp/tidemark-logs", null, "a directory", null, null, "the log directory when log.dirs is not set"));
         add(m, intKey(NUM_PARTITIONS, "1", 1, 1_000_000, null, "partitions of topics created without a count (auto-created ones included)"));
@@ -552,16 +556,31 @@ public final class BrokerConfigKeys
         return result;
     }
 
-    private static void checkProtocolMap(final String text)
+    /**
+     * Parses {@code listener.security.protocol.map}.
+     *
+     * @param text comma-separated {@code NAME:PROTOCOL} pairs.
+     * @return listener name (upper case) to security protocol, in order.
+     * @throws ConfigException on a malformed pair, an unknown protocol or a repeated name.
+     */
+    static Map<String, String> protocolMap(final String text)
     {
+        final Map<String, String> map = new LinkedHashMap<>();
         for (final String item : ConfigKey.asList(text))
         {
             final int colon = item.indexOf(':');
-            if (colon <= 0 || !"PLAINTEXT".equalsIgnoreCase(item.substring(colon + 1).trim()))
+            final String name = colon <= 0 ? "" : item.substring(0, colon).trim().toUpperCase(java.util.Locale.ROOT);
+            final String protocol = colon <= 0 ? "" : item.substring(colon + 1).trim().toUpperCase(java.util.Locale.ROOT);
+            if (!name.matches("[A-Z0-9_]+") || !SECURITY_PROTOCOLS.contains(protocol))
             {
                 throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, text,
-                    "NAME:PLAINTEXT pairs: only PLAINTEXT is supported (no TLS or SASL yet)");
+                    "NAME:PROTOCOL pairs with PROTOCOL one of " + SECURITY_PROTOCOLS + "; " + item + " is not one");
+            }
+            if (map.put(name, protocol) != null)
+            {
+                throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, text, "each listener name at most once; " + name + " repeats");
             }
         }
+        return map;
     }
 }

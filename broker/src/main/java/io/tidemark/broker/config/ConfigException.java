@@ -23,6 +23,29 @@ public final class ConfigException extends IllegalArgumentException
         this.value = value;
     }
 
+    private ConfigException(final String key, final String value, final String message, final Throwable cause)
+    {
+        super(message, cause);
+        this.key = key;
+        this.value = value;
+    }
+
+    /**
+     * A well-formed setting the broker cannot use on this machine: an address that does not resolve or is
+     * taken, a log directory that is not a writable directory or is locked. The message is one line,
+     * {@code cannot use KEY=VALUE: REASON}.
+     *
+     * @param key    the configuration key.
+     * @param value  its value.
+     * @param reason why it cannot be used, in the operator's words.
+     * @param cause  the failure, kept for the log of an embedding application.
+     * @return the exception.
+     */
+    public static ConfigException unusable(final String key, final String value, final String reason, final Throwable cause)
+    {
+        return new ConfigException(key, value, "cannot use " + key + "=" + value + ": " + reason, cause);
+    }
+
     /**
      * @return the configuration key.
      */

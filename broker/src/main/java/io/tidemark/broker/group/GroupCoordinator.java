@@ -105,25 +105,32 @@ public final class GroupCoordinator implements AutoCloseable
      */
     public GroupCoordinator(final GroupConfig config, final MetadataView metadata, final ReplicaManager replicas, final EpochClock clock)
     {
+        this(config, metadata, replicas, clock, io.tidemark.engine.GuardedExecutors.processHandler());
+    }
+
+    /**
+     * Threads: the timer's periodic tick logs a runtime exception and keeps its schedule; an {@link Error} in
+     * any of the three threads goes to {@code fatalErrorHandler}.
+     *
+     * @param config            the settings.
+     * @param metadata          the metadata view (topics, leaders, brokers; creates the offsets topic).
+     * @param replicas          the partitions hosted here.
+     * @param clock             the wall clock.
+     * @param fatalErrorHandler gets an {@link Error} met by a group thread.
+     */
+    public GroupCoordinator(final GroupConfig config, final MetadataView metadata, final ReplicaManager replicas, final EpochClock clock,
+        final io.tidemark.engine.FatalErrorHandler fatalErrorHandler)
+    {
         this.config = config;
         this.metadata = metadata;
         this.replicas = replicas;
         this.clock = clock;
         this.localBrokerId = metadata.localBrokerId();
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("tidemark-group-timer"));
-        this.loader = Executors.newSingleThreadExecutor(daemon("tidemark-group-loader"));
-        this.callbacks = Executors.newSingleThreadExecutor(daemon("tidemark-group-appended"));
+        this.timer = io.tidemark.engine.GuardedExecutors.singleThreadScheduled("tidemark-group-timer", fatalErrorHandler);
+        this.loader = Executors.newSingleThreadExecutor(io.tidemark.engine.GuardedExecutors.threads("tidemark-group-loader", fatalErrorHandler));
+        this.callbacks = Executors.newSingleThreadExecutor(io.tidemark.engine.GuardedExecutors.threads("tidemark-group-appended",
+            fatalErrorHandler));
         timer.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(final String name)
-    {
-        return r ->
-        {
-            final Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /**

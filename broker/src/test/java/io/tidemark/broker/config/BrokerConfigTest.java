@@ -147,6 +147,49 @@ class BrokerConfigTest
     }
 
     @Test
+    void shouldRefuseASecurityListenerInsteadOfServingItAsPlaintextWhenTheMapIsNotSet()
+    {
+        for (final String protocol : List.of("SSL", "SASL_PLAINTEXT", "SASL_SSL"))
+        {
+            final ConfigException ex = assertThrows(ConfigException.class, () -> parse("listeners", protocol + "://127.0.0.1:0"));
+            assertEquals("listeners", ex.key());
+            assertTrue(ex.getMessage().contains("listener " + protocol + " has security protocol " + protocol), ex.getMessage());
+            assertTrue(ex.getMessage().indexOf('\n') < 0, ex.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRefuseAListenerTheMapGivesASecurityProtocolWhenTheMapIsSet()
+    {
+        final ConfigException ex = assertThrows(ConfigException.class, () -> parse("listeners", "PLAINTEXT://127.0.0.1:0,EXTERNAL://127.0.0.1:0",
+            "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,EXTERNAL:SASL_SSL"));
+        assertEquals("listeners", ex.key());
+        assertTrue(ex.getMessage().contains("listener EXTERNAL has security protocol SASL_SSL"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAListenerWithoutASecurityProtocolAndAcceptKafkasDefaultMap()
+    {
+        final ConfigException ex = assertThrows(ConfigException.class, () -> parse("listeners", "PLAINTEXT://127.0.0.1:0,EXTERNAL://127.0.0.1:0"));
+        assertEquals("listener.security.protocol.map", ex.key());
+        assertTrue(ex.getMessage().contains("listener EXTERNAL"), ex.getMessage());
+        final BrokerConfig c = parse("listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0", "controller.listener.names", "CONTROLLER",
+            "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+        assertEquals(1, c.listeners().size());
+        refused("listener.security.protocol.map", "PLAINTEXT:TLS");
+    }
+
+    @Test
+    void shouldRequireControllerListenerNamesForAVoterWithTheControllerRole()
+    {
+        final ConfigException ex = assertThrows(ConfigException.class, () -> parse("process.roles", "broker,controller",
+            "listeners", "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093", "controller.quorum.voters", "1@127.0.0.1:9093"));
+        assertEquals("controller.listener.names", ex.key());
+        assertTrue(ex.getMessage().startsWith("invalid controller.listener.names=: required with process.roles=broker,controller"),
+            ex.getMessage());
+    }
+
+    @Test
     void shouldFollowKafkasRetentionAndRollPrecedence()
     {
         assertEquals("7200000", parse("log.retention.hours", "2").topicDefaults().get(TopicConfigs.RETENTION_MS));

@@ -28,23 +28,39 @@ public final class AtomicFile
      * @param storage the storage.
      * @param path    the file.
      * @param content the new content.
-     * @throws IOException on failure; the old content is then intact.
+     * @throws IOException on failure (a full disk included); the old content is then intact and the
+     *                     temporary file is gone.
      */
     public static void write(final Storage storage, final Path path, final byte[] content) throws IOException
     {
         final ByteBuffer bytes = ByteBuffer.wrap(content);
         final Path tmp = path.resolveSibling(path.getFileName() + TMP_SUFFIX);
         storage.delete(tmp);
-        try (StorageFile file = storage.open(tmp, true))
+        try
         {
-            long position = 0;
-            while (bytes.hasRemaining())
+            try (StorageFile file = storage.open(tmp, true))
             {
-                position += file.write(bytes, position);
+                long position = 0;
+                while (bytes.hasRemaining())
+                {
+                    position += file.write(bytes, position);
+                }
+                file.force(true);
             }
-            file.force(true);
+            storage.move(tmp, path);
         }
-        storage.move(tmp, path);
+        catch (final IOException | RuntimeException ex)
+        {
+            try
+            {
+                storage.delete(tmp);
+            }
+            catch (final IOException | RuntimeException deleting)
+            {
+                ex.addSuppressed(deleting);
+            }
+            throw ex;
+        }
         storage.fsyncDirectory(path.getParent());
     }
 

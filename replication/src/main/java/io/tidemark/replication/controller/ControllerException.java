@@ -29,7 +29,9 @@ public final class ControllerException extends RuntimeException
         /** A fenced or stale request (partition epoch, broker epoch). */
         STALE,
         /** Anything else. */
-        UNKNOWN
+        UNKNOWN,
+        /** The metadata could not be written to disk (a full disk, an I/O error): nothing changed. */
+        KAFKA_STORAGE_ERROR
     }
 
     private final Reason reason;

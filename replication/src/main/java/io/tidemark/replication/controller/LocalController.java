@@ -11,21 +11,23 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 import io.tidemark.engine.TopicPartition;
-import io.tidemark.engine.storage.AtomicFile;
 import io.tidemark.engine.storage.Storage;
 
 /**
- * The controller of a single-node cluster without a quorum: the metadata lives in one file replaced
- * atomically on every change (so it survives restarts and crashes). The replicated controller uses
- * the same {@link ControllerTopics} transformations through a Raft log instead.
+ * The controller of a single-node cluster without a quorum: the metadata is written on every change, in
+ * place into disk space reserved ahead ({@link MetadataFile}), so it survives restarts and crashes and a
+ * change that does not grow it (deleting topics on a full disk) needs no new disk space. A change that cannot
+ * be persisted fails with {@link ControllerException.Reason#KAFKA_STORAGE_ERROR} and leaves the metadata as
+ * it was. The replicated controller uses the same {@link ControllerTopics} transformations through a Raft
+ * log instead.
  */
 public final class LocalController implements Controller
 {
     /** File name of the persisted metadata in the log directory. */
     public static final String FILE_NAME = "tidemark-metadata";
 
-    private final Storage storage;
     private final Path file;
+    private final MetadataFile metadataFile;
     private final Map<String, String> brokerDefaults;
     private final int defaultPartitions;
     private final short defaultReplicationFactor;
@@ -53,15 +55,15 @@ public final class LocalController implements Controller
         final int defaultPartitions,
         final short defaultReplicationFactor)
     {
-        this.storage = storage;
         this.file = dir.resolve(FILE_NAME);
+        this.metadataFile = new MetadataFile(storage, dir, FILE_NAME);
         this.brokerDefaults = Map.copyOf(brokerDefaults);
         this.defaultPartitions = defaultPartitions;
         this.defaultReplicationFactor = defaultReplicationFactor;
         MetadataImage loaded;
         try
         {
-            final byte[] bytes = AtomicFile.read(storage, file);
+            final byte[] bytes = metadataFile.load();
             loaded = bytes == null ? new MetadataImage(clusterId, self.id(), 0, Map.of(), Map.of(), 0) :
                 MetadataImageCodec.decode(bytes);
         }
@@ -128,11 +130,12 @@ public final class LocalController implements Controller
     {
         try
         {
-            AtomicFile.write(storage, file, MetadataImageCodec.encode(next));
+            metadataFile.write(MetadataImageCodec.encode(next));
         }
         catch (final IOException ex)
         {
-            throw new ControllerException(ControllerException.Reason.UNKNOWN, "cannot persist metadata to " + file + ": " + ex);
+            throw new ControllerException(ControllerException.Reason.KAFKA_STORAGE_ERROR, "cannot persist metadata to " + file + ".*: " +
+                ex.getMessage());
         }
     }
 

@@ -250,12 +250,8 @@ public final class RaftController extends ControllerClientBase implements Contro
         final int id = config.nodeId();
         final ThreadRaftNodeExecutor raftExecutor = new ThreadRaftNodeExecutor("tidemark-controller-raft-" + id);
         final ExecutorScheduler scheduler = new ExecutorScheduler("controller-" + id, SystemEpochClock.INSTANCE);
-        final ExecutorService publisher = Executors.newSingleThreadExecutor(r ->
-        {
-            final Thread t = new Thread(r, "tidemark-controller-publish-" + id);
-            t.setDaemon(true);
-            return t;
-        });
+        final ExecutorService publisher = Executors.newSingleThreadExecutor(io.tidemark.engine.GuardedExecutors.threads(
+            "tidemark-controller-publish-" + id, io.tidemark.engine.GuardedExecutors.processHandler()));
         final Runnable stopThreads = () ->
         {
             raftExecutor.close();

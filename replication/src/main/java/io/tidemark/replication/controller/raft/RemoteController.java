@@ -74,12 +74,8 @@ public final class RemoteController extends ControllerClientBase implements Cont
     public static RemoteController start(final ControllerQuorumConfig config)
     {
         final ExecutorScheduler scheduler = new ExecutorScheduler("controller-client-" + config.nodeId(), SystemEpochClock.INSTANCE);
-        final ExecutorService publisher = Executors.newSingleThreadExecutor(r ->
-        {
-            final Thread t = new Thread(r, "tidemark-controller-client-publish-" + config.nodeId());
-            t.setDaemon(true);
-            return t;
-        });
+        final ExecutorService publisher = Executors.newSingleThreadExecutor(io.tidemark.engine.GuardedExecutors.threads(
+            "tidemark-controller-client-publish-" + config.nodeId(), io.tidemark.engine.GuardedExecutors.processHandler()));
         final TransportQuorumNetwork network = new TransportQuorumNetwork(config.voters(), RaftController.transportConfig(config), null,
             Math.max(50, config.retryBackoffMs()));
         return start(config, scheduler, publisher, network, new java.security.SecureRandom(), () ->

@@ -24,12 +24,8 @@ final class ThreadRaftNodeExecutor implements RaftNodeExecutor, AutoCloseable
      */
     ThreadRaftNodeExecutor(final String threadName)
     {
-        executor = new ScheduledThreadPoolExecutor(1, r ->
-        {
-            final Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.DiscardPolicy());
+        executor = new ScheduledThreadPoolExecutor(1, io.tidemark.engine.GuardedExecutors.threads(threadName,
+            io.tidemark.engine.GuardedExecutors.processHandler()), new ThreadPoolExecutor.DiscardPolicy());
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
@@ -46,6 +42,11 @@ final class ThreadRaftNodeExecutor implements RaftNodeExecutor, AutoCloseable
             {
                 // MicroRaft's tasks catch their own failures; anything else must not kill the thread silently
                 LOG.log(System.Logger.Level.ERROR, "raft task failed", LogText.safe(ex));
+            }
+            catch (final Error ex)
+            {
+                // swallowed by the task's future otherwise: the voter would stop without a word
+                io.tidemark.engine.GuardedExecutors.processHandler().onFatalError(Thread.currentThread().getName(), ex);
             }
         };
     }
