@@ -15,6 +15,11 @@ import org.agrona.concurrent.NanoClock;
  * One selector thread: owns a {@link Selector} and the connections registered with it, and runs
  * {@link LoopTask}s queued from other threads. Single writer of everything it owns.
  *
+ * <p>Failures: a connection's I/O failure closes that connection; a task's runtime exception is logged and
+ * the loop goes on; an {@link Error} anywhere else (a task's included) stops the loop, closes its
+ * connections and is rethrown to the thread's uncaught-exception handler, which in a broker process halts the
+ * JVM: a process never serves on with a dead selector.
+ *
  * <pre>
  *   loop:  select(tick) ─► ready keys (accept / connect / read / write)
  *            ─► queued tasks (responses, client requests, closes, registrations)
@@ -217,6 +222,12 @@ final class EventLoop implements Runnable
         catch (final Throwable t)
         {
             LOG.log(System.Logger.Level.ERROR, "selector thread " + thread.getName() + " failed", LogText.safe(t));
+            if (t instanceof Error)
+            {
+                // after the loop's own cleanup (finally), to the thread's uncaught-exception handler: in a broker
+                // process that halts the JVM rather than leave it serving without this selector
+                throw (Error)t;
+            }
         }
         finally
         {
@@ -258,9 +269,9 @@ final class EventLoop implements Runnable
             {
                 task.run(this);
             }
-            catch (final Throwable t)
+            catch (final RuntimeException ex)
             {
-                LOG.log(System.Logger.Level.ERROR, "task failed on " + thread.getName(), LogText.safe(t));
+                LOG.log(System.Logger.Level.ERROR, "task failed on " + thread.getName(), LogText.safe(ex));
             }
             task = next;
         }
