@@ -7,6 +7,7 @@ import java.util.TreeMap;
 
 import io.tidemark.broker.config.BrokerConfig;
 import io.tidemark.broker.config.BrokerConfigKeys;
+import io.tidemark.broker.config.ConfigException;
 import io.tidemark.broker.config.Endpoint;
 import io.tidemark.broker.config.QuorumVoter;
 import io.tidemark.engine.storage.Storage;
@@ -91,7 +92,17 @@ public interface ControllerFactory
                 quorum.listenAddress(listener.wildcard() ? new InetSocketAddress(listener.port()) :
                     new InetSocketAddress(listener.host(), listener.port()));
             }
-            return RaftController.start(quorum.build(), c.storage());
+            try
+            {
+                return RaftController.start(quorum.build(), c.storage());
+            }
+            catch (final java.io.UncheckedIOException ex)
+            {
+                // the quorum's own directory: an operator's setting, answered in one line
+                final String key = metadataDir != null ? BrokerConfigKeys.METADATA_LOG_DIR : BrokerConfigKeys.LOG_DIRS;
+                throw ConfigException.unusable(key, config.valueOf(key), "cannot open the controller's Raft store there: " +
+                    ex.getCause().getMessage(), ex);
+            }
         };
     }
 }

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 
+import io.tidemark.broker.config.BrokerConfigKeys;
+import io.tidemark.broker.config.ConfigException;
 import io.tidemark.engine.LogManager;
 import io.tidemark.engine.storage.AtomicFile;
 import io.tidemark.engine.storage.Storage;
@@ -28,7 +30,8 @@ final class MetaProperties
      * @param dirs    the log directories.
      * @param nodeId  this node.
      * @return the cluster id found, or null if no directory has one yet (a new node).
-     * @throws IllegalStateException if directories disagree or belong to another node.
+     * @throws ConfigException naming {@code node.id} or {@code log.dirs} if directories belong to another node or
+     *         disagree on the cluster.
      */
     static String clusterId(final Storage storage, final List<Path> dirs, final int nodeId)
     {
@@ -54,8 +57,8 @@ final class MetaProperties
             final String node = props.getProperty("node.id");
             if (node != null && !node.equals(String.valueOf(nodeId)))
             {
-                throw new IllegalStateException(file + " says node.id=" + node + " but this broker is configured with node.id=" + nodeId +
-                    ": the directory belongs to another node");
+                throw ConfigException.unusable(BrokerConfigKeys.NODE_ID, String.valueOf(nodeId), "log directory " + dir +
+                    " belongs to node " + node + " (its " + LogManager.META_PROPERTIES + " says node.id=" + node + ")", null);
             }
             final String id = props.getProperty("cluster.id");
             if (id == null)
@@ -64,8 +67,9 @@ final class MetaProperties
             }
             if (clusterId != null && !clusterId.equals(id))
             {
-                throw new IllegalStateException("log directories belong to different clusters: " + from + " has cluster.id=" + clusterId +
-                    ", " + file + " has " + id);
+                throw ConfigException.unusable(BrokerConfigKeys.LOG_DIRS, String.valueOf(dirs.stream().map(Path::toString)
+                    .collect(java.util.stream.Collectors.joining(","))), "the log directories belong to different clusters: " + from +
+                    " says cluster.id=" + clusterId + ", " + file + " says cluster.id=" + id, null);
             }
             clusterId = id;
             from = file;

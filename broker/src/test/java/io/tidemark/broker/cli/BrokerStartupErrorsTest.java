@@ -18,6 +18,7 @@ import java.util.List;
 
 import io.tidemark.broker.Broker;
 import io.tidemark.broker.TestBrokers;
+import io.tidemark.testkit.Ports;
 import io.tidemark.testkit.Tags;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -171,5 +172,25 @@ class BrokerStartupErrorsTest
     {
         final List<String> err = refused(logDirs(), "listeners=SASL_SSL://127.0.0.1:0");
         assertNames(err, "listeners=SASL_SSL://127.0.0.1:0", "security protocol SASL_SSL");
+    }
+
+    @Test
+    void shouldNameNodeIdWhenTheLogDirectoryBelongsToAnotherNode() throws IOException
+    {
+        final Path logs = Files.createDirectories(dir.resolve("logs"));
+        Files.writeString(logs.resolve("meta.properties"), "version=1\nnode.id=7\ncluster.id=Zm9yZWlnbi1jbHVzdGVyLWlk\n");
+        final List<String> err = refused(logDirs(), "node.id=1", "listeners=PLAINTEXT://127.0.0.1:0");
+        assertNames(err, "node.id=1", "belongs to node 7");
+    }
+
+    @Test
+    void shouldNameMetadataLogDirWhenTheRaftStoreCannotBeOpened() throws IOException
+    {
+        final Path file = Files.writeString(dir.resolve("a-file"), "x");
+        final int port = Ports.freePort();
+        final List<String> err = refused(logDirs(), "node.id=1", "process.roles=broker,controller",
+            "listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + port, "controller.listener.names=CONTROLLER",
+            "controller.quorum.voters=1@127.0.0.1:" + port, "metadata.log.dir=" + file);
+        assertNames(err, "metadata.log.dir=" + file, "Raft store");
     }
 }
