@@ -68,6 +68,7 @@ public final class ErrorMapping
             case INVALID_CONFIG -> Errors.INVALID_CONFIG;
             case INVALID_REPLICA_ASSIGNMENT -> Errors.INVALID_REPLICA_ASSIGNMENT;
             case NOT_CONTROLLER -> Errors.NOT_CONTROLLER;
+            case POLICY_VIOLATION -> Errors.POLICY_VIOLATION;
             case STALE, UNKNOWN -> Errors.UNKNOWN_SERVER_ERROR;
         };
     }

@@ -29,7 +29,9 @@ public final class ControllerException extends RuntimeException
         /** A fenced or stale request (partition epoch, broker epoch). */
         STALE,
         /** Anything else. */
-        UNKNOWN
+        UNKNOWN,
+        /** The change is larger than one controller operation may be (Kafka's POLICY_VIOLATION). */
+        POLICY_VIOLATION
     }
 
     private final Reason reason;
