@@ -93,6 +93,11 @@ class BrokerFuzzSoakTest
         props.put("log.segment.bytes", String.valueOf(4 * 1024 * 1024));
         props.put("log.segment.preallocate.bytes", String.valueOf(64 * 1024));
         props.put("offsets.topic.num.partitions", "4");
+        // Every fuzzed OffsetCommit names a new group and keeps its offsets for offsets.retention.minutes, as Kafka
+        // does (7 days by default): a hostile client's groups are bounded by that knob, set here to what an operator
+        // under such a load would choose, so that the half-hour run sees them expire.
+        props.put("offsets.retention.minutes", "5");
+        props.put("offsets.retention.check.interval.ms", "30000");
         return props;
     }
 }
