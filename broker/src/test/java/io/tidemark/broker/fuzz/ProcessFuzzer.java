@@ -64,8 +64,13 @@ public final class ProcessFuzzer
     /** A health check fails when either answer takes longer. */
     public static final int HEALTH_CHECK_TIMEOUT_MS = 2_000;
     private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)\\s*$");
+    /**
+     * A thread killed by an exception, an OOM anywhere, or a line the broker's logger wrote at SEVERE/ERROR
+     * ({@code [yyyy-MM-dd HH:mm:ss,SSS] LEVEL logger: message}); the fuzzer's forged client ids
+     * ({@code [2026-01-01] ERROR forged}) do not have that timestamp.
+     */
     private static final Pattern UNCAUGHT = Pattern.compile(
-        "(?m)^.*(Exception in thread|OutOfMemoryError|[Uu]ncaught|SEVERE|ERROR).*$");
+        "(?m)^(.*(Exception in thread|OutOfMemoryError|[Uu]ncaught exception).*|\\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3}\\] (SEVERE|ERROR) .*)$");
     /** RequestProcessor logs an unexpected handler exception (UNKNOWN_SERVER_ERROR) as "WARNING ... handling X vN from A failed". */
     private static final Pattern HANDLER_FAILURE = Pattern.compile("(?m)^.*WARN.*(handling [A-Z_]+ v\\d+ from .* failed|cannot encode).*\\R.*$");
 
