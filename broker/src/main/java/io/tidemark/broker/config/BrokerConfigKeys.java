@@ -92,6 +92,8 @@ import io.tidemark.replication.controller.TopicConfigs;
  * group.min.session.timeout.ms                 6000                         [1, 2147483647]                  smallest session.timeout.ms a member may ask for
  * group.max.session.timeout.ms                 1800000                      [1, 2147483647]                  largest session.timeout.ms a member may ask for
  * group.max.size                               2147483647                   [1, 2147483647]                  most members of one group
+ * offsets.retention.minutes                    10080                        [1, 2147483647]                  committed offsets of an empty group expire after this long (KIP-211); an empty group without offsets is removed
+ * offsets.retention.check.interval.ms          600000                       [1, 9223372036854775807]         how often offsets and empty groups expire
  * auto.leader.rebalance.enable                 true                         true or false                    the active controller moves leadership back to preferred replicas when a broker leads too few of its own
  * leader.imbalance.check.interval.seconds      300                          [1, 604800]                      how often the active controller checks leader balance
  * leader.imbalance.per.broker.percentage       10                           [0, 100]                         share of a broker's preferred partitions led elsewhere that triggers preferred-leader elections

@@ -18,8 +18,8 @@ import org.apache.kafka.common.record.MemoryRecords;
  * <p>The input: the Produce version byte (3 to 13), then the partition's records.
  *
  * <p>Contract: validation never throws; it accepts the batch (null) or refuses it with a Kafka error other
- * than UNKNOWN_SERVER_ERROR and a message; the 64 MiB heap limit of the test JVM bounds what a decompressor may
- * allocate for a 1 MiB max.message.bytes.
+ * than UNKNOWN_SERVER_ERROR and a message; a decompressor allocating far beyond the 1 MiB max.message.bytes
+ * fails the run with an OutOfMemoryError in the broker tests' 256 MiB heap.
  */
 class BatchValidatorFuzzTest
 {
