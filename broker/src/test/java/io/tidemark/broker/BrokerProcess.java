@@ -44,6 +44,20 @@ final class BrokerProcess implements AutoCloseable
      */
     static BrokerProcess start(final Path work, final Map<String, String> props, final String name) throws IOException
     {
+        return start(work, props, name, List.of("-Xmx256m"));
+    }
+
+    /**
+     * @param work     directory for the config file and the output.
+     * @param props    server.properties content.
+     * @param name     a name for the files.
+     * @param jvmFlags JVM flags besides the project's (heap size, GC options).
+     * @return the started process, its port known.
+     * @throws IOException if it cannot start.
+     */
+    static BrokerProcess start(final Path work, final Map<String, String> props, final String name, final List<String> jvmFlags)
+        throws IOException
+    {
         final Path config = work.resolve(name + ".properties");
         final StringBuilder text = new StringBuilder();
         props.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
@@ -52,7 +66,7 @@ final class BrokerProcess implements AutoCloseable
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(System.getProperty("tidemark.jvm.flags", "").trim().split("\\s+")));
-        command.add("-Xmx256m");
+        command.addAll(jvmFlags);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(TidemarkCli.class.getName());
@@ -102,6 +116,22 @@ final class BrokerProcess implements AutoCloseable
     int port()
     {
         return port;
+    }
+
+    /**
+     * @return the child's process id (for jcmd).
+     */
+    long pid()
+    {
+        return process.pid();
+    }
+
+    /**
+     * @return true while the child runs.
+     */
+    boolean isAlive()
+    {
+        return process.isAlive();
     }
 
     String output()

@@ -302,7 +302,7 @@ final class LogLoader
                 }
             }
         }
-        int end = walk(data, from, (int)fileSize);
+        int end = walk(data, from, (int)fileSize, from == 0 ? segment.baseOffset : data.getLong(from, BIG_ENDIAN));
         long next = from == 0 && end == 0 ? segment.baseOffset : lastOffsetBefore(data, from, end) + 1;
         if (from == 0 && end == 0)
         {
@@ -324,7 +324,7 @@ final class LogLoader
         if (indexProblem != null)
         {
             rebuilt.add(segment.offsetIndex.path().getFileName() + " and " + segment.timeIndex.path().getFileName() + ": " + indexProblem);
-            end = walk(data, 0, (int)fileSize);
+            end = walk(data, 0, (int)fileSize, segment.baseOffset);
             rebuildIndexes(segment, data, end);
             next = end == 0 ? expectedBase : lastOffsetBefore(data, 0, end) + 1;
         }
@@ -575,13 +575,18 @@ final class LogLoader
     }
 
     /**
+     * @param minBase the lowest base offset the batch at {@code from} may have; every later batch starts after
+     *                the last offset of the one before (offsets going back are damage, never data).
      * @return the end of the run of structurally valid batches starting at {@code from}.
      */
-    private int walk(final UnsafeBuffer data, final int from, final int size)
+    private int walk(final UnsafeBuffer data, final int from, final int size, final long minBase)
     {
         int position = from;
-        while (position < size && structurallyValid(data, position, size))
+        long floor = minBase;
+        while (position < size && structurallyValid(data, position, size) && batch.baseOffset() >= floor &&
+            batch.lastOffsetDelta() >= 0 && batch.lastOffset() >= batch.baseOffset())
         {
+            floor = batch.lastOffset() + 1;
             position += batch.sizeInBytes();
         }
         return position;

@@ -508,6 +508,7 @@ public final class LogManager implements AutoCloseable
         }
         log.discard(); // its data is being deleted: no sync, no seal (a long sync would hold the shared writer)
         logs.remove(tp);
+        reports.remove(tp); // one report per partition ever created would grow with topic churn
         final Path dir = log.dir();
         final Path renamed = dir.resolveSibling(dir.getFileName() + "." + UUID.randomUUID().toString().replace("-", "") +
             DELETE_DIR_SUFFIX);

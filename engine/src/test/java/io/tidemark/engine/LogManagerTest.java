@@ -279,6 +279,24 @@ class LogManagerTest
     }
 
     @Test
+    void shouldForgetTheRecoveryReportOfADeletedLogWhenTopicsChurn() throws IOException
+    {
+        // issue 12, finding 2: the process fuzzer's topic churn left one report per partition ever created
+        try (LogManager manager = open())
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                final TopicPartition churned = new TopicPartition("churn-" + i, 0);
+                manager.getOrCreate(churned);
+                assertTrue(manager.recoveryReports().containsKey(churned));
+                assertTrue(manager.delete(churned));
+                assertFalse(manager.recoveryReports().containsKey(churned), "the report goes with the log");
+            }
+            assertEquals(Map.of(), manager.recoveryReports());
+        }
+    }
+
+    @Test
     void shouldRemoveLeftoversOfAnInterruptedDeleteAndCheckpointReplace() throws IOException
     {
         try (LogManager manager = open())

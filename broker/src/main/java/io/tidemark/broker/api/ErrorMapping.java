@@ -79,6 +79,7 @@ public final class ErrorMapping
             case INVALID_REPLICA_ASSIGNMENT -> Errors.INVALID_REPLICA_ASSIGNMENT;
             case NOT_CONTROLLER -> Errors.NOT_CONTROLLER;
             case KAFKA_STORAGE_ERROR -> Errors.KAFKA_STORAGE_ERROR;
+            case POLICY_VIOLATION -> Errors.POLICY_VIOLATION;
             case STALE, UNKNOWN -> Errors.UNKNOWN_SERVER_ERROR;
         };
     }

@@ -16,6 +16,7 @@ import io.tidemark.replication.controller.BrokerInfo;
 import io.tidemark.replication.controller.PartitionInfo;
 import io.tidemark.replication.controller.TopicInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -52,6 +53,21 @@ public final class MetadataHandler implements ApiHandler
         final MetadataRequestData data = ((MetadataRequest)request).data();
         final short version = context.version();
         final boolean all = data.topics() == null || (version == 0 && data.topics().isEmpty());
+        if (!all && version < 12)
+        {
+            // as Kafka: topic ids (and so null names) exist from v12; an earlier answer cannot carry a null name
+            for (final MetadataRequestData.MetadataRequestTopic t : data.topics())
+            {
+                if (t.name() == null)
+                {
+                    throw new InvalidRequestException("Topic name can not be null for version " + version);
+                }
+                if (!Uuid.ZERO_UUID.equals(t.topicId()))
+                {
+                    throw new InvalidRequestException("Topic IDs are not supported in requests for version " + version);
+                }
+            }
+        }
         final boolean mayCreate = autoCreate && (version < 4 || data.allowAutoTopicCreation());
         final List<CompletableFuture<?>> creations = new ArrayList<>();
         if (!all && mayCreate)

@@ -102,6 +102,8 @@ import io.tidemark.replication.controller.TopicConfigs;
  * group.min.session.timeout.ms                 6000                         [1, 2147483647]                  smallest session.timeout.ms a member may ask for
  * group.max.session.timeout.ms                 1800000                      [1, 2147483647]                  largest session.timeout.ms a member may ask for
  * group.max.size                               2147483647                   [1, 2147483647]                  most members of one group
+ * offsets.retention.minutes                    10080                        [1, 2147483647]                  committed offsets of an empty group expire after this long (KIP-211); an empty group without offsets is removed
+ * offsets.retention.check.interval.ms          600000                       [1, 9223372036854775807]         how often offsets and empty groups expire
  * auto.leader.rebalance.enable                 true                         true or false                    the active controller moves leadership back to preferred replicas when a broker leads too few of its own
  * leader.imbalance.check.interval.seconds      300                          [1, 604800]                      how often the active controller checks leader balance
  * leader.imbalance.per.broker.percentage       10                           [0, 100]                         share of a broker's preferred partitions led elsewhere that triggers preferred-leader elections
@@ -270,6 +272,10 @@ public final class BrokerConfigKeys
     public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
     /** {@code group.max.size}. */
     public static final String GROUP_MAX_SIZE = "group.max.size";
+    /** {@code offsets.retention.minutes}. */
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    /** {@code offsets.retention.check.interval.ms}. */
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
     /** {@code auto.leader.rebalance.enable}. */
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
     /** {@code leader.imbalance.check.interval.seconds}. */
@@ -434,6 +440,9 @@ public final class BrokerConfigKeys
         add(m, intKey(GROUP_MIN_SESSION_TIMEOUT_MS, "6000", 1, Integer.MAX_VALUE, null, "smallest session.timeout.ms a member may ask for"));
         add(m, intKey(GROUP_MAX_SESSION_TIMEOUT_MS, "1800000", 1, Integer.MAX_VALUE, null, "largest session.timeout.ms a member may ask for"));
         add(m, intKey(GROUP_MAX_SIZE, String.valueOf(Integer.MAX_VALUE), 1, Integer.MAX_VALUE, null, "most members of one group"));
+        add(m, intKey(OFFSETS_RETENTION_MINUTES, "10080", 1, Integer.MAX_VALUE, null,
+            "committed offsets of an empty group expire after this long (KIP-211); an empty group without offsets is removed"));
+        add(m, longKey(OFFSETS_RETENTION_CHECK_INTERVAL_MS, "600000", 1, Long.MAX_VALUE, null, "how often offsets and empty groups expire"));
         add(m, boolKey(AUTO_LEADER_REBALANCE_ENABLE, "true", null,
             "the active controller moves leadership back to preferred replicas when a broker leads too few of its own"));
         add(m, intKey(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, "300", 1, 604_800, null, "how often the active controller checks leader balance"));

@@ -91,12 +91,15 @@ final class ClassicGroup
     /** The first rebalance of an empty group waits for group.initial.rebalance.delay.ms, whoever joined. */
     private boolean initialDelayRunning;
     final Map<TopicPartition, Committed> offsets = new HashMap<>();
+    /** When the group last became EMPTY (or was created empty): a consumer group's offsets expire from here (KIP-211). */
+    private long emptySinceMs;
 
     ClassicGroup(final String groupId, final int offsetsPartition, final Store store)
     {
         this.groupId = groupId;
         this.offsetsPartition = offsetsPartition;
         this.store = store;
+        this.emptySinceMs = store.nowMs();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -440,6 +443,7 @@ final class ClassicGroup
         if (members.isEmpty())
         {
             state = GroupState.EMPTY;
+            emptySinceMs = store.nowMs();
             protocolName = null;
             leaderId = null;
             store.writeGroup(this, error -> { });
@@ -826,6 +830,40 @@ final class ClassicGroup
     }
 
     /**
+     * Kafka's offsets retention (KIP-211), run every {@code offsets.retention.check.interval.ms}: in an EMPTY group
+     * the offsets older than {@code retentionMs} are removed (a group without a protocol type, which only commits,
+     * counts from each commit; a consumer group from when it became empty); an EMPTY group left without offsets
+     * and without members being admitted is marked DEAD, for the caller to write its tombstones and forget it.
+     *
+     * @param nowMs       the time now.
+     * @param retentionMs {@code offsets.retention.minutes} in milliseconds.
+     * @return the partitions whose offsets expired (the caller writes their tombstones).
+     */
+    List<TopicPartition> expire(final long nowMs, final long retentionMs)
+    {
+        if (state != GroupState.EMPTY)
+        {
+            return List.of();
+        }
+        final boolean standalone = protocolType == null || protocolType.isEmpty();
+        final List<TopicPartition> expired = new ArrayList<>();
+        for (final Map.Entry<TopicPartition, Committed> e : offsets.entrySet())
+        {
+            final long from = standalone ? e.getValue().value().commitTimestampMs() : emptySinceMs;
+            if (nowMs - from >= retentionMs)
+            {
+                expired.add(e.getKey());
+            }
+        }
+        expired.forEach(offsets::remove);
+        if (offsets.isEmpty() && pendingMembers.isEmpty() && members.isEmpty())
+        {
+            markDead(Errors.COORDINATOR_NOT_AVAILABLE);
+        }
+        return expired;
+    }
+
+    /**
      * Rebuilds membership from a metadata record found while loading (null: the group was deleted).
      */
     void loadMetadata(final OffsetsRecords.GroupValue v, final long nowMs)
@@ -833,6 +871,7 @@ final class ClassicGroup
         members.clear();
         staticMembers.clear();
         pendingMembers.clear();
+        emptySinceMs = nowMs;
         if (v == null)
         {
             state = GroupState.EMPTY;

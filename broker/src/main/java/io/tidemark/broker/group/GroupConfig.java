@@ -15,6 +15,8 @@ import io.tidemark.broker.config.ConfigException;
  * @param minSessionTimeoutMs           {@code group.min.session.timeout.ms}.
  * @param maxSessionTimeoutMs           {@code group.max.session.timeout.ms}.
  * @param maxGroupSize                  {@code group.max.size}.
+ * @param offsetsRetentionMs            {@code offsets.retention.minutes} in milliseconds.
+ * @param offsetsRetentionCheckIntervalMs {@code offsets.retention.check.interval.ms}.
  */
 public record GroupConfig(
     int offsetsTopicPartitions,
@@ -24,8 +26,26 @@ public record GroupConfig(
     int initialRebalanceDelayMs,
     int minSessionTimeoutMs,
     int maxSessionTimeoutMs,
-    int maxGroupSize)
+    int maxGroupSize,
+    long offsetsRetentionMs,
+    long offsetsRetentionCheckIntervalMs)
 {
+    /** Kafka's {@code offsets.retention.minutes} default, 7 days. */
+    public static final long DEFAULT_OFFSETS_RETENTION_MS = 10_080L * 60_000;
+    /** Kafka's {@code offsets.retention.check.interval.ms} default. */
+    public static final long DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS = 600_000;
+
+    /**
+     * The settings with Kafka's offsets retention defaults.
+     */
+    public GroupConfig(final int offsetsTopicPartitions, final short offsetsTopicReplicationFactor, final int commitTimeoutMs,
+        final int metadataMaxBytes, final int initialRebalanceDelayMs, final int minSessionTimeoutMs, final int maxSessionTimeoutMs,
+        final int maxGroupSize)
+    {
+        this(offsetsTopicPartitions, offsetsTopicReplicationFactor, commitTimeoutMs, metadataMaxBytes, initialRebalanceDelayMs,
+            minSessionTimeoutMs, maxSessionTimeoutMs, maxGroupSize, DEFAULT_OFFSETS_RETENTION_MS, DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS);
+    }
+
     /**
      * Checks the cross-key rule (min session timeout at most the max).
      */
@@ -56,7 +76,9 @@ public record GroupConfig(
             intOf(config, BrokerConfigKeys.GROUP_INITIAL_REBALANCE_DELAY_MS),
             intOf(config, BrokerConfigKeys.GROUP_MIN_SESSION_TIMEOUT_MS),
             intOf(config, BrokerConfigKeys.GROUP_MAX_SESSION_TIMEOUT_MS),
-            intOf(config, BrokerConfigKeys.GROUP_MAX_SIZE));
+            intOf(config, BrokerConfigKeys.GROUP_MAX_SIZE),
+            intOf(config, BrokerConfigKeys.OFFSETS_RETENTION_MINUTES) * 60_000L,
+            Long.parseLong(config.valueOf(BrokerConfigKeys.OFFSETS_RETENTION_CHECK_INTERVAL_MS).trim()));
     }
 
     private static int intOf(final BrokerConfig config, final String key)

@@ -131,6 +131,8 @@ public final class GroupCoordinator implements AutoCloseable
         this.callbacks = Executors.newSingleThreadExecutor(io.tidemark.engine.GuardedExecutors.threads("tidemark-group-appended",
             fatalErrorHandler));
         timer.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::expireOffsetsAndGroups, config.offsetsRetentionCheckIntervalMs(),
+            config.offsetsRetentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -576,6 +578,75 @@ public final class GroupCoordinator implements AutoCloseable
         {
             LOG.log(System.Logger.Level.ERROR, "group timer failed", LogText.safe(ex));
         }
+    }
+
+    /**
+     * Kafka's offsets cleanup, every {@code offsets.retention.check.interval.ms} on the timer thread: expired
+     * offsets of empty groups get tombstones, and an empty group left without offsets is removed with its own
+     * tombstone, so that groups named once by a client (a JoinGroup whose member went away, a random group id)
+     * do not stay in memory for ever (issue 12, finding 2).
+     */
+    void expireOffsetsAndGroups()
+    {
+        try
+        {
+            final long now = clock.time();
+            for (final Shard shard : shards.values())
+            {
+                if (!shard.loaded || shard.unloaded)
+                {
+                    continue;
+                }
+                for (final ClassicGroup g : shard.groups.values())
+                {
+                    expire(shard, g, now);
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "offsets retention check failed", ex);
+        }
+    }
+
+    private void expire(final Shard shard, final ClassicGroup g, final long now)
+    {
+        final List<SimpleRecord> tombstones = new ArrayList<>();
+        final boolean dead;
+        synchronized (g)
+        {
+            for (final TopicPartition tp : g.expire(now, config.offsetsRetentionMs()))
+            {
+                tombstones.add(new SimpleRecord(now, OffsetsRecords.offsetKey(g.groupId, tp.topic(), tp.partition()), null));
+            }
+            dead = g.state == GroupState.DEAD;
+            if (dead)
+            {
+                tombstones.add(new SimpleRecord(now, OffsetsRecords.groupKey(g.groupId), null));
+            }
+        }
+        if (tombstones.isEmpty())
+        {
+            return;
+        }
+        append(g.offsetsPartition, tombstones, (error, base) ->
+        {
+            if (!dead)
+            {
+                return;
+            }
+            synchronized (g)
+            {
+                if (error == Errors.NONE)
+                {
+                    forget(shard, g.groupId);
+                }
+                else
+                {
+                    g.state = GroupState.EMPTY; // kept: the next check tries again
+                }
+            }
+        });
     }
 
     /**

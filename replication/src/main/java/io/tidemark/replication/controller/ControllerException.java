@@ -31,7 +31,9 @@ public final class ControllerException extends RuntimeException
         /** Anything else. */
         UNKNOWN,
         /** The metadata could not be written to disk (a full disk, an I/O error): nothing changed. */
-        KAFKA_STORAGE_ERROR
+        KAFKA_STORAGE_ERROR,
+        /** The change is larger than one controller operation may be (Kafka's POLICY_VIOLATION). */
+        POLICY_VIOLATION
     }
 
     private final Reason reason;

@@ -67,7 +67,27 @@ public final class ControllerTopics
     }
 
     /**
+     * The most partitions one operation may create: Kafka's controller refuses a CreateTopics request that would
+     * create more (KAFKA-17870, {@code MAX_PARTITIONS_PER_BATCH}) with POLICY_VIOLATION, and CreatePartitions is
+     * bounded by the same number of records per operation. Without it one request asking for 2^31-1 partitions
+     * made the placement allocate for all of them and an OutOfMemoryError killed the request thread (issue 12,
+     * finding 2).
+     */
+    public static final int MAX_PARTITIONS_PER_OPERATION = 10_000;
+
+    private static void checkPartitionsPerOperation(final int newPartitions)
+    {
+        if (newPartitions > MAX_PARTITIONS_PER_OPERATION)
+        {
+            throw new ControllerException(ControllerException.Reason.POLICY_VIOLATION,
+                "Excessively large number of partitions per request: " + newPartitions + " new partitions, at most " +
+                MAX_PARTITIONS_PER_OPERATION);
+        }
+    }
+
+    /**
      * @return the image with the topic added.
+     * @throws ControllerException POLICY_VIOLATION for more than {@link #MAX_PARTITIONS_PER_OPERATION} partitions.
      */
     public static MetadataImage createTopic(
         final MetadataImage image,
@@ -84,6 +104,7 @@ public final class ControllerTopics
         final List<List<Integer>> replicas;
         if (assignment != null && !assignment.isEmpty())
         {
+            checkPartitionsPerOperation(assignment.size());
             replicas = validateAssignment(image, assignment);
         }
         else
@@ -93,6 +114,7 @@ public final class ControllerTopics
                 throw new ControllerException(ControllerException.Reason.INVALID_PARTITIONS,
                     "number of partitions must be at least 1, got " + partitions);
             }
+            checkPartitionsPerOperation(partitions);
             replicas = Placement.assign(liveBrokers(image), 0, partitions, replicationFactor, 0, 0);
         }
         final List<PartitionInfo> infos = new ArrayList<>(replicas.size());
@@ -164,6 +186,7 @@ public final class ControllerTopics
 
     /**
      * @return the image with the topic grown to {@code totalCount} partitions.
+     * @throws ControllerException POLICY_VIOLATION for more than {@link #MAX_PARTITIONS_PER_OPERATION} new partitions.
      */
     public static MetadataImage createPartitions(final MetadataImage image, final String name, final int totalCount)
     {
@@ -178,6 +201,7 @@ public final class ControllerTopics
             throw new ControllerException(ControllerException.Reason.INVALID_PARTITIONS,
                 "topic '" + name + "' has " + current + " partitions; the new count must be larger, got " + totalCount);
         }
+        checkPartitionsPerOperation(totalCount - current);
         final int rf = topic.partitions().get(0).replicas().size();
         final List<List<Integer>> replicas = Placement.assign(liveBrokers(image), current, totalCount - current, rf, 0, 0);
         final List<PartitionInfo> infos = new ArrayList<>(topic.partitions());

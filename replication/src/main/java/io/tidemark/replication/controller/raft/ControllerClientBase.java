@@ -103,7 +103,7 @@ abstract class ControllerClientBase
         final int count = partitions < 0 ? config.defaultPartitions() : partitions;
         final int rf = replicationFactor < 0 ? config.defaultReplicationFactor() : replicationFactor;
         final List<Integer> live = ControllerTopics.liveBrokers(image);
-        if (count < 1 || count > ControllerStateMachine.MAX_PARTITIONS_PER_REQUEST || rf < 1 || rf > live.size())
+        if (count < 1 || count > ControllerTopics.MAX_PARTITIONS_PER_OPERATION || rf < 1 || rf > live.size())
         {
             return assignment;
         }

@@ -48,8 +48,6 @@ final class ControllerStateMachine implements StateMachine
 {
     private static final System.Logger LOG = System.getLogger(ControllerStateMachine.class.getName());
 
-    /** Most partitions one request may create (the image is held in memory on every node). */
-    static final int MAX_PARTITIONS_PER_REQUEST = 100_000;
     /** Answers kept per client session. */
     static final int MAX_RESULTS_PER_SESSION = 1024;
     /** Client sessions remembered; the least recently used is forgotten first. */
@@ -295,11 +293,6 @@ final class ControllerStateMachine implements StateMachine
         }
         if (op instanceof ControllerOp.CreatePartitions c)
         {
-            if (c.totalCount() > MAX_PARTITIONS_PER_REQUEST)
-            {
-                throw new ControllerException(ControllerException.Reason.INVALID_PARTITIONS,
-                    "at most " + MAX_PARTITIONS_PER_REQUEST + " partitions per topic, got " + c.totalCount());
-            }
             final MetadataImage next = ControllerTopics.createPartitions(image, c.name(), c.totalCount());
             return new Outcome(next, new ControllerResult.Ok(next.topics().get(c.name())));
         }
@@ -383,12 +376,7 @@ final class ControllerStateMachine implements StateMachine
     {
         final int partitions = c.partitions() < 0 && term != null ? term.defaultPartitions() : c.partitions();
         final int rf = c.replicationFactor() < 0 && term != null ? term.defaultReplicationFactor() : c.replicationFactor();
-        final int count = c.assignment() != null && !c.assignment().isEmpty() ? c.assignment().size() : partitions;
-        if (count > MAX_PARTITIONS_PER_REQUEST)
-        {
-            throw new ControllerException(ControllerException.Reason.INVALID_PARTITIONS,
-                "at most " + MAX_PARTITIONS_PER_REQUEST + " partitions per topic, got " + count);
-        }
+        // ControllerTopics refuses more than MAX_PARTITIONS_PER_OPERATION partitions before placing any
         final MetadataImage next = ControllerTopics.createTopic(image, c.name(), c.topicId(), partitions, rf, c.assignment(), c.configs(),
             defaults());
         return new Outcome(next, new ControllerResult.Ok(next.topics().get(c.name())));

@@ -91,7 +91,8 @@ class ControllerStateMachineTest
         assertEquals(ControllerException.Reason.INVALID_REPLICATION_FACTOR, ((ControllerResult.Refused)r).reason());
         final ControllerResult huge = (ControllerResult)sm.runOperation(3, new ControllerOp.CreateTopic(ControllerOp.RequestId.NONE, "u",
             new UUID(1, 2), Integer.MAX_VALUE, (short)1, null, Map.of()));
-        assertEquals(ControllerException.Reason.INVALID_PARTITIONS, ((ControllerResult.Refused)huge).reason());
+        assertEquals(ControllerException.Reason.POLICY_VIOLATION, ((ControllerResult.Refused)huge).reason(),
+            "more than 10,000 partitions in one operation: Kafka's POLICY_VIOLATION");
         assertEquals(1, sm.image().version(), "refusals change nothing");
         assertThrows(IllegalStateException.class, () -> sm.runOperation(2, sm.getNewTermOperation()), "indices only grow");
     }
