@@ -19,12 +19,14 @@ import org.apache.kafka.common.record.MemoryRecords;
  *
  * <p>Contract: validation never throws; it accepts the batch (null) or refuses it with a Kafka error other
  * than UNKNOWN_SERVER_ERROR and a message; a decompressor allocating far beyond the 1 MiB max.message.bytes
- * fails the run with an OutOfMemoryError in the broker tests' 256 MiB heap.
+ * fails the run with an OutOfMemoryError in the broker tests' heap (decompression stops at 16 MiB).
  */
 class BatchValidatorFuzzTest
 {
     private static final int MAX_MESSAGE_BYTES = 1024 * 1024;
-    private final BatchValidator validator = new BatchValidator();
+    /** {@code message.max.decompressed.bytes}' default: a bomb stops here, well inside the test heap. */
+    private static final int MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024;
+    private final BatchValidator validator = new BatchValidator(MAX_DECOMPRESSED_BYTES);
 
     @FuzzTest(maxDuration = "2m") // the slow profile fuzzes each target this long
     void shouldAcceptOrRefuseAnyProducedBatch(final byte[] input)

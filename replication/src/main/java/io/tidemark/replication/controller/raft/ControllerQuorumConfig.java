@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.tidemark.engine.ConfigException;
+import io.tidemark.replication.controller.ControllerTopics;
 import io.tidemark.replication.controller.TopicConfigs;
 
 /**
@@ -135,7 +136,7 @@ public record ControllerQuorumConfig(
         ConfigException.requireRange("controller.rpc.timeout.ms", rpcTimeoutMs, 1, requestTimeoutMs);
         ConfigException.requireRange("controller.retry.backoff.ms", retryBackoffMs, 1, 60_000);
         ConfigException.requireRange("metadata.fetch.wait.ms", fetchWaitMs, 0, 600_000);
-        ConfigException.requireRange("num.partitions", defaultPartitions, 1, ControllerStateMachine.MAX_PARTITIONS_PER_REQUEST);
+        ConfigException.requireRange("num.partitions", defaultPartitions, 1, ControllerTopics.MAX_PARTITIONS_PER_OPERATION);
         ConfigException.requireRange("default.replication.factor", defaultReplicationFactor, 1, Short.MAX_VALUE);
         if (brokerDefaults == null)
         {
