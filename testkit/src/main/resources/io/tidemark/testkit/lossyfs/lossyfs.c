@@ -13,9 +13,10 @@
  * Control: the virtual file MOUNTPOINT/.lossyfs-ctl (not listed by readdir). Write one command per write:
  *   cut                 every unsynced page gets its synced content back, every file its synced size, every
  *                       non-durable namespace operation is undone (newest first)
- *   cut-torn SEED       each unsynced page independently old, new or zero (seeded), files beyond their synced
- *                       size keep each page new or zero, and a random prefix of the non-durable namespace
- *                       operations survives
+ *   cut-torn SEED       each unsynced page independently old, new or zero (seeded; zero only where the page
+ *                       changed since the sync: bytes synced and not rewritten are never lost), files beyond
+ *                       their synced size keep each page new or zero, and a random prefix of the non-durable
+ *                       namespace operations survives
  *   fail-fsync GLOB     the next fsync (or fdatasync, msync, directory fsync) of a path matching GLOB (fnmatch,
  *                       paths start with '/') fails with EIO; its writes stay unsynced
  *   enospc GLOB         every write, extending truncate or create under a path matching GLOB fails with ENOSPC
@@ -468,13 +469,35 @@ static int restore_file(struct fstate *s, int torn)
             uint64_t choice = next_random() % 3;
             if (choice == 0)
             {
+                /* the synced content, and past the synced size (the file keeps its larger size) zeros */
                 size_t len = s->synced_size - at < PAGE ? (size_t)(s->synced_size - at) : PAGE;
                 pwrite(s->fd, p->old, len, at);
+                size_t whole = size - at < PAGE ? (size_t)(size - at) : PAGE;
+                if (whole > len)
+                {
+                    pwrite(s->fd, zeros, whole - len, at + (off_t)len);
+                }
             }
             else if (choice == 1)
             {
+                /* zeros where the page changed since the sync: bytes synced and not rewritten are never lost */
+                char now[PAGE];
                 size_t len = size - at < PAGE ? (size_t)(size - at) : PAGE;
-                pwrite(s->fd, zeros, len, at);
+                size_t synced = s->synced_size - at < PAGE ? (size_t)(s->synced_size - at) : PAGE;
+                ssize_t n = pread(s->fd, now, len, at);
+                if (n < 0)
+                {
+                    n = 0;
+                }
+                memset(now + n, 0, len - (size_t)n);
+                for (size_t b = 0; b < len; b++)
+                {
+                    if (b >= synced || now[b] != p->old[b])
+                    {
+                        now[b] = 0;
+                    }
+                }
+                pwrite(s->fd, now, len, at);
             }
         }
         free(indexes);

@@ -269,6 +269,23 @@ class LossyFsTest
     }
 
     @Test
+    void shouldNeverTearSyncedBytesOfAPageAnUnsyncedAppendSharesWithThem() throws IOException
+    {
+        final int[] outcomes = new int[2];
+        for (int seed = 0; seed < 12; seed++)
+        {
+            final Path file = durable("seg-" + seed + ".log", filled(100, 1));
+            write(file, filled(100, 2), 100, false);
+            fs.cutTorn(seed);
+            fs.remount();
+            final byte[] bytes = Files.readAllBytes(file);
+            assertArrayEquals(filled(100, 1), Arrays.copyOf(bytes, 100), "seed " + seed + ": the synced bytes");
+            outcomes[bytes[100] == 2 ? 1 : 0]++;
+        }
+        assertTrue(outcomes[0] > 0 && outcomes[1] > 0, "appends dropped (old or zero) and kept (new): " + Arrays.toString(outcomes));
+    }
+
+    @Test
     void shouldFailTheNextFsyncOfAMatchingFileWithEioAndKeepItsWritesUnsynced() throws IOException
     {
         final Path file = durable("a.log", filled(10, 1));
