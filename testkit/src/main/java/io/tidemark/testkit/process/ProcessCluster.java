@@ -303,7 +303,11 @@ public final class ProcessCluster implements AutoCloseable
         this.stopTimeout = b.stopTimeout;
         this.environment = new LinkedHashMap<>(b.environment);
         this.lossyFs = b.lossyFs;
-        this.cleanupHook = new Thread(this::killAllQuietly, "tidemark-process-cleanup");
+        this.cleanupHook = new Thread(() ->
+        {
+            killAllQuietly();
+            unmountAllQuietly();
+        }, "tidemark-process-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanupHook);
     }
 
@@ -1072,6 +1076,23 @@ public final class ProcessCluster implements AutoCloseable
                 {
                     h.destroyForcibly();
                 }
+            }
+        }
+    }
+
+    /** Unmounts every lossy filesystem (the shutdown hook's; no FUSE mount outlives the test JVM's exit). */
+    private void unmountAllQuietly()
+    {
+        final List<Node> all;
+        synchronized (nodes)
+        {
+            all = new ArrayList<>(nodes.values());
+        }
+        for (final Node node : all)
+        {
+            if (node.lossyFs != null)
+            {
+                node.lossyFs.close();
             }
         }
     }
