@@ -31,6 +31,7 @@
  *   fsyncs N               fsync/fdatasync requests received (files)
  *   dir-fsyncs N
  *   file PATH SYNCED CURRENT PAGES   one line per dirty file (PATH is the last path written through)
+ *   op KIND PATH                     one line per namespace operation not yet durable, oldest first
  * A write of a command returns once it is done; an unknown or failed command fails the write with EINVAL/EIO.
  *
  * Threads: libfuse's worker threads; one mutex serialises every modifying operation with the bookkeeping,
@@ -738,6 +739,15 @@ static size_t render_status(void)
         {
             lines_len += snprintf(lines + lines_len, sizeof lines - lines_len, "file %s %lld %lld %zu\n", s->path,
                 (long long)s->synced_size, (long long)current, s->pages);
+        }
+    }
+    static const char *kinds[] = { "create", "mkdir", "unlink", "rmdir", "rename" };
+    for (struct nsop *op = ops_head; op != NULL; op = op->next)
+    {
+        if (lines_len < sizeof lines - 2 * PATH_MAX - 100)
+        {
+            lines_len += snprintf(lines + lines_len, sizeof lines - lines_len, "op %s %s%s%s\n", kinds[op->kind],
+                op->kind == OP_RENAME ? op->from : "", op->kind == OP_RENAME ? " -> " : "", op->path);
         }
     }
     len = snprintf(ctl_out, sizeof ctl_out,
