@@ -155,7 +155,7 @@ final class ProcessBenchCluster implements BenchCluster
     {
         final Map<String, String> before = processes.powerCut(names(nodes), random.nextLong());
         before.forEach((node, status) -> System.err.println("tidemark bench: fs cut of " + node + ": "
-            + status.lines().filter(l -> !l.startsWith("file ")).reduce((a, b) -> a + ", " + b).orElse("")));
+            + status.lines().filter(l -> l.split(" ").length == 2).reduce((a, b) -> a + ", " + b).orElse("")));
         return List.of();
     }
 
