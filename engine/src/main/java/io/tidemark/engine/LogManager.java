@@ -156,7 +156,7 @@ public final class LogManager implements AutoCloseable
             final Closeable lock;
             try
             {
-                storage.createDirectories(dir);
+                storage.createDirectoriesDurably(dir);
                 lock = storage.lock(dir.resolve(LOCK_FILE));
             }
             catch (final IOException ex)

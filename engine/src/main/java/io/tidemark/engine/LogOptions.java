@@ -126,7 +126,7 @@ public final class LogOptions
         Closeable lock = null;
         try
         {
-            storage.createDirectories(dir);
+            storage.createDirectoriesDurably(dir);
             lock = storage.lock(dir.resolve(LogManager.LOCK_FILE));
             final OffsetCheckpoint recovery = new OffsetCheckpoint(storage, dir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT));
             final OffsetCheckpoint starts = new OffsetCheckpoint(storage, dir.resolve(LogManager.LOG_START_CHECKPOINT));

@@ -12,7 +12,12 @@ import java.util.Random;
  *  READY end=N clean=B                    the log is open (recovered) and ends at N
  *  ACK offset value                       one line per record of an acknowledged append
  *  BAD reason                             an append was not acknowledged as synced (the parent fails)
+ *  WINDOW records                         after each ACK block: the log's unsynced window, taken after the
+ *                                         appends of every ACK printed so far returned
  * </pre>
+ *
+ * An optional fourth argument names another flush policy ({@code none}, {@code messages:N}): appends are
+ * then of one record each and acknowledged as written, not synced.
  *
  * Values are {@code r<round>-t<thread>-<sequence>}; each thread appends one to three records at a time
  * and its sequence has no gaps, so the parent knows exactly what may follow the recovered log.
@@ -39,31 +44,33 @@ public final class KillNineChild
         final Path dir = Path.of(args[0]);
         final int round = Integer.parseInt(args[1]);
         final long seed = Long.parseLong(args[2]);
-        final Log log = Log.options(dir).config(CONFIG).open();
+        final FlushPolicy policy = args.length > 3 ? FlushPolicy.parse(args[3]) : FlushPolicy.BATCH;
+        final Log log = Log.options(dir).config(CONFIG).flushPolicy(policy).open();
         say("READY end=" + log.logEndOffset() + " clean=" + log.recoveryReport().cleanShutdown());
         final Thread[] threads = new Thread[2];
         for (int t = 0; t < threads.length; t++)
         {
             final int thread = t;
-            threads[t] = new Thread(() -> append(log, round, thread, new Random(seed * 31 + thread)), "appender-" + t);
+            threads[t] = new Thread(() -> append(log, policy, round, thread, new Random(seed * 31 + thread)), "appender-" + t);
             threads[t].start();
         }
         // runs until killed; the parent never lets it finish
     }
 
-    private static void append(final Log log, final int round, final int thread, final Random random)
+    private static void append(final Log log, final FlushPolicy policy, final int round, final int thread, final Random random)
     {
+        final boolean batch = policy.kind() == FlushPolicy.Kind.BATCH;
         int sequence = 0;
         while (true)
         {
-            final int n = 1 + random.nextInt(3);
+            final int n = batch ? 1 + random.nextInt(3) : 1;
             final String[] values = new String[n];
             for (int i = 0; i < n; i++)
             {
                 values[i] = "r" + round + "-t" + thread + "-" + (sequence + i);
             }
             final AppendResult r = Batches.append(log, System.currentTimeMillis(), values);
-            if (!r.succeeded() || r.durability() != Durability.SYNCED)
+            if (!r.succeeded() || batch && r.durability() != Durability.SYNCED)
             {
                 say("BAD " + r);
                 return;
@@ -73,7 +80,7 @@ public final class KillNineChild
             {
                 acks.append("ACK ").append(r.baseOffset() + i).append(' ').append(values[i]).append('\n');
             }
-            sayRaw(acks.toString());
+            sayAcks(acks.toString(), log);
             sequence += n;
         }
     }
@@ -81,6 +88,13 @@ public final class KillNineChild
     private static void say(final String line)
     {
         sayRaw(line + "\n");
+    }
+
+    /** The window is taken under the same lock as the output, after every printed append returned. */
+    private static synchronized void sayAcks(final String acks, final Log log)
+    {
+        System.out.print(acks + "WINDOW " + log.unsyncedWindow().records() + "\n");
+        System.out.flush();
     }
 
     private static synchronized void sayRaw(final String lines)

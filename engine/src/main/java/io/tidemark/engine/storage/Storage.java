@@ -3,6 +3,7 @@ package io.tidemark.engine.storage;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,6 +51,30 @@ public interface Storage
      * @throws IOException on failure.
      */
     void createDirectories(Path dir) throws IOException;
+
+    /**
+     * Creates a directory with its parents, then makes each directory it created durable: a new directory
+     * is an entry of its parent like any other, lost in a power cut until the parent is fsynced.
+     *
+     * @param dir a directory to create with its parents.
+     * @throws IOException on failure.
+     */
+    default void createDirectoriesDurably(final Path dir) throws IOException
+    {
+        final List<Path> created = new ArrayList<>();
+        for (Path d = dir.toAbsolutePath().normalize(); d != null && !exists(d); d = d.getParent())
+        {
+            created.add(d);
+        }
+        createDirectories(dir);
+        for (final Path d : created)
+        {
+            if (d.getParent() != null)
+            {
+                fsyncDirectory(d.getParent());
+            }
+        }
+    }
 
     /**
      * Atomically renames {@code from} to {@code to}, replacing {@code to} if it exists.

@@ -77,6 +77,11 @@ public final class BenchCommand implements Callable<Integer>
         description = "one (a random node) and/or all (every node at once); default: both, or all with one broker.")
     List<String> cutModes;
 
+    @Option(names = "--cut", paramLabel = "HOW", defaultValue = "engine",
+        description = "engine: brokers in this JVM, the engine's own power cut (fast, deterministic); fs: broker processes, each on a lossyfs "
+            + "FUSE mount, cut by SIGKILL and the filesystem dropping what was not fsynced (default: ${DEFAULT-VALUE}).")
+    String cut;
+
     @Option(names = "--linger-ms", paramLabel = "MS", defaultValue = "1", description = "The producers' linger.ms (default: ${DEFAULT-VALUE}).")
     int lingerMs;
 
@@ -133,6 +138,21 @@ public final class BenchCommand implements Callable<Integer>
             stderr.println("tidemark bench: " + ex.getMessage());
             return 2;
         }
+        if (!"engine".equals(cut) && !"fs".equals(cut))
+        {
+            stderr.println("tidemark bench: --cut takes engine or fs, not " + cut);
+            return 2;
+        }
+        if ("fs".equals(cut))
+        {
+            final String why = bootstrap != null ? "--cut fs runs its own broker processes; it cannot cut --bootstrap-server's"
+                : ProcessBenchCluster.unavailable();
+            if (why != null)
+            {
+                stderr.println("tidemark bench: --cut fs is unavailable: " + why);
+                return 2;
+            }
+        }
         quietLogs();
         stderr.println("tidemark bench: " + plan.cells().size() + (plan.cells().size() == 1 ? " cell; " : " cells; ") + plan.note() + "; base seed " + plan.seed());
         final Progress progress = noProgress ? Progress.quiet() : new Progress(stderr, System.console() != null);
@@ -157,7 +177,11 @@ public final class BenchCommand implements Callable<Integer>
                 final Path root = temporary ? Files.createTempDirectory("tidemark-bench-") : Files.createDirectories(workDir);
                 try
                 {
-                    result = new Lab(plan, Lab.embedded(root, clusterBrokers), progress).run(root, "embedded: " + clusterBrokers + " broker" +
+                    result = "fs".equals(cut) ? new Lab(plan, Lab.processesOnLossyFs(root, clusterBrokers), progress).run(root, "processes: "
+                        + clusterBrokers + " broker JVM" + (clusterBrokers == 1 ? "" : "s") + " on 127.0.0.1, each on its own lossyfs mount; power cut "
+                        + "= SIGKILL, then the filesystem drops and tears what was not fsynced; " + (temporary ? "temporary directories (deleted)"
+                        : "directories under " + root)) :
+                        new Lab(plan, Lab.embedded(root, clusterBrokers), progress).run(root, "embedded: " + clusterBrokers + " broker" +
                         (clusterBrokers == 1 ? " (its own controller)" : "s, each a controller voter,") + " in one JVM on 127.0.0.1; " +
                         (temporary ? "temporary directories (deleted)" : "directories under " + root));
                 }

@@ -101,6 +101,32 @@ public final class Lab
     }
 
     /**
+     * A source of fresh broker-process clusters on lossyfs mounts ({@code --cut fs}), one per cell, under
+     * {@code root}.
+     *
+     * @param root    a directory for the brokers' files and mounts (each cell's are deleted after it).
+     * @param brokers brokers per cluster.
+     * @return the source.
+     */
+    public static ClusterSource processesOnLossyFs(final Path root, final int brokers)
+    {
+        return new ClusterSource()
+        {
+            @Override
+            public int brokers()
+            {
+                return brokers;
+            }
+
+            @Override
+            public BenchCluster open(final int cellIndex)
+            {
+                return ProcessBenchCluster.start(root.resolve("cell-" + cellIndex), brokers);
+            }
+        };
+    }
+
+    /**
      * @param bootstrap any Kafka-API cluster.
      * @param brokers   its brokers (for the replication factors it can take).
      * @return a source handing out that cluster (never closed by the lab).

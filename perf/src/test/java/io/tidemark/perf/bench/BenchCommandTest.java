@@ -92,6 +92,29 @@ class BenchCommandTest
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("sometimes"), err.toString(StandardCharsets.UTF_8));
     }
 
+    private static String failing(final String... args)
+    {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int exit = new CommandLine(new BenchCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8))).execute(args);
+        assertEquals(2, exit, err.toString(StandardCharsets.UTF_8));
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldRejectAnUnknownCutWithExitCode2()
+    {
+        final String err = failing("--cut", "disk");
+        assertTrue(err.contains("--cut takes engine or fs, not disk"), err);
+    }
+
+    @Test
+    void shouldRefuseTheFsCutOfAnExternalCluster()
+    {
+        final String err = failing("--cut", "fs", "--bootstrap-server", "127.0.0.1:9", "--brokers", "3");
+        assertTrue(err.contains("--cut fs is unavailable: --cut fs runs its own broker processes"), err);
+    }
+
     @Test
     void shouldParseTimes()
     {

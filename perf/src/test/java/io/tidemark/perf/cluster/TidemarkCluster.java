@@ -67,6 +67,22 @@ public final class TidemarkCluster implements AutoCloseable
      */
     public TidemarkCluster(final Path baseDir, final int brokers, final boolean proxied, final Map<String, String> settings)
     {
+        this(baseDir, brokers, proxied, settings, false);
+    }
+
+    /**
+     * As {@link #TidemarkCluster(Path, int, boolean, Map)}, with every broker's data directory (log.dirs, the
+     * metadata log) on its own lossy filesystem when {@code lossyFs} ({@link ProcessCluster#powerCut}).
+     *
+     * @param baseDir  where node directories go.
+     * @param brokers  how many.
+     * @param proxied  whether inter-broker links run through fault proxies.
+     * @param settings extra server.properties for every broker.
+     * @param lossyFs  whether each broker's data directory is a {@link io.tidemark.testkit.process.LossyFs} mount.
+     */
+    public TidemarkCluster(final Path baseDir, final int brokers, final boolean proxied, final Map<String, String> settings,
+        final boolean lossyFs)
+    {
         this.root = Path.of(System.getProperty("tidemark.root", "..")).toAbsolutePath().normalize();
         if (!Files.isRegularFile(root.resolve("perf/target/tidemark.jar")))
         {
@@ -75,13 +91,17 @@ public final class TidemarkCluster implements AutoCloseable
         // through the testkit's Ports, so the fault proxies bound below never take a port a broker has yet to bind
         this.layout = ClusterLayout.ephemeral(brokers, Ports::freePort);
         this.controllerLinks = proxied ? new ProxyNetwork() : null;
-        this.processes = ProcessCluster.builder(baseDir)
+        final ProcessCluster.Builder builder = ProcessCluster.builder(baseDir)
             .command(node -> List.of("sh", root.resolve("bin/tidemark").toString(), "broker", "--config", node.configFile().toString()))
             .environment("JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
             .readiness(TidemarkCluster::printedStarted)
             .startTimeout(Duration.ofSeconds(90))
-            .stopTimeout(Duration.ofSeconds(30))
-            .build();
+            .stopTimeout(Duration.ofSeconds(30));
+        if (lossyFs)
+        {
+            builder.lossyFs();
+        }
+        this.processes = builder.build();
         try
         {
             if (proxied)

@@ -54,7 +54,11 @@ import io.tidemark.testkit.Ports;
  *   }
  * </pre>
  *
- * Faults: {@link #kill9} (SIGKILL of the process tree), {@link #stop} (SIGTERM, and a shutdown that does not
+ * With {@link Builder#lossyFs()} every node's data directory is its own {@link LossyFs} mount (backing files in
+ * {@code broker-1/lossy/backing}), and {@link #powerCut} kills nodes with SIGKILL and drops everything their
+ * filesystem was not told to keep by an fsync: the power cut the engine cannot see coming.
+ *
+ * <p>Faults: {@link #kill9} (SIGKILL of the process tree), {@link #stop} (SIGTERM, and a shutdown that does not
  * finish in time is a {@link ShutdownHangError}), {@link #pause}/{@link #resume} (SIGSTOP/SIGCONT),
  * {@link #wipe} and {@link #corrupt} on a stopped node. Every process is killed by {@link #close()} and, should
  * the test JVM exit first, by a shutdown hook (a test JVM killed with SIGKILL cannot clean up; its children
@@ -74,6 +78,7 @@ public final class ProcessCluster implements AutoCloseable
     private final Duration stopTimeout;
     private final Map<String, String> environment;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final boolean lossyFs;
     private final Thread cleanupHook;
     private boolean closed;
 
@@ -102,6 +107,7 @@ public final class ProcessCluster implements AutoCloseable
         private volatile State state = State.DOWN;
         private volatile int starts;
         private volatile Integer lastExitCode;
+        private volatile LossyFs lossyFs;
 
         Node(final String name, final Path workDir)
         {
@@ -117,6 +123,12 @@ public final class ProcessCluster implements AutoCloseable
         public String name()
         {
             return name;
+        }
+
+        /** @return the lossy filesystem mounted at {@link #dataDir()}, or null without {@link Builder#lossyFs()}. */
+        public LossyFs lossyFs()
+        {
+            return lossyFs;
         }
 
         /** @return the process's working directory. */
@@ -202,6 +214,7 @@ public final class ProcessCluster implements AutoCloseable
         private Duration startTimeout = Duration.ofSeconds(60);
         private Duration stopTimeout = Duration.ofSeconds(30);
         private final Map<String, String> environment = new LinkedHashMap<>();
+        private boolean lossyFs;
 
         Builder(final Path baseDir)
         {
@@ -259,6 +272,17 @@ public final class ProcessCluster implements AutoCloseable
             return this;
         }
 
+        /**
+         * Mounts a {@link LossyFs} at every node's data directory (check {@link LossyFs#unavailable()} first).
+         *
+         * @return this.
+         */
+        public Builder lossyFs()
+        {
+            this.lossyFs = true;
+            return this;
+        }
+
         /** @return the cluster, with no nodes yet. */
         public ProcessCluster build()
         {
@@ -278,7 +302,12 @@ public final class ProcessCluster implements AutoCloseable
         this.startTimeout = b.startTimeout;
         this.stopTimeout = b.stopTimeout;
         this.environment = new LinkedHashMap<>(b.environment);
-        this.cleanupHook = new Thread(this::killAllQuietly, "tidemark-process-cleanup");
+        this.lossyFs = b.lossyFs;
+        this.cleanupHook = new Thread(() ->
+        {
+            killAllQuietly();
+            unmountAllQuietly();
+        }, "tidemark-process-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanupHook);
     }
 
@@ -353,6 +382,12 @@ public final class ProcessCluster implements AutoCloseable
             catch (final IOException e)
             {
                 throw new UncheckedIOException("cannot create " + node.dataDir, e);
+            }
+            if (lossyFs)
+            {
+                final Path lossy = node.workDir.resolve("lossy");
+                node.lossyFs = LossyFs.mount(lossy.resolve("backing"), lossy.resolve("trash"), node.dataDir,
+                    node.workDir.resolve("lossyfs.log"));
             }
             nodes.put(name, node);
             return node;
@@ -635,6 +670,65 @@ public final class ProcessCluster implements AutoCloseable
     }
 
     /**
+     * A power cut of the named nodes at once: every running one is killed with SIGKILL (all of them before any
+     * filesystem is cut, so none outlives another's cut), then each node's lossy filesystem drops what was not
+     * synced (torn page by page when {@code tornSeed} is given, each node with its own seed derived from it)
+     * and is mounted again. The nodes stay down; start them to recover.
+     *
+     * @param names    the nodes (one, a minority or every node).
+     * @param tornSeed null for a clean cut (everything unsynced gone), else the seed of a torn cut.
+     * @return per node, the filesystem's state just before its cut ({@link LossyFs#status()}).
+     */
+    public Map<String, String> powerCut(final List<String> names, final Long tornSeed)
+    {
+        final List<Node> cut = new ArrayList<>();
+        for (final String name : names)
+        {
+            final Node node = node(name);
+            if (node.lossyFs == null)
+            {
+                throw new IllegalStateException("node " + name + " has no lossy filesystem (Builder.lossyFs())");
+            }
+            cut.add(node);
+        }
+        for (final Node node : cut)
+        {
+            if (isAlive(node.name))
+            {
+                kill9(node.name);
+            }
+        }
+        final Map<String, String> before = new LinkedHashMap<>();
+        for (final Node node : cut)
+        {
+            synchronized (node)
+            {
+                before.put(node.name, node.lossyFs.status());
+                if (tornSeed == null)
+                {
+                    node.lossyFs.cut();
+                }
+                else
+                {
+                    node.lossyFs.cutTorn(tornSeed * 31 + node.name.hashCode());
+                }
+                node.lossyFs.remount();
+                try
+                {
+                    appendLine(node.stdout, "==== testkit: power cut (" + (tornSeed == null ? "clean" : "torn, seed " + tornSeed)
+                        + ") at " + Instant.now() + "; the filesystem before it: "
+                        + before.get(node.name).replace('\n', ' ') + System.lineSeparator());
+                }
+                catch (final IOException e)
+                {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return before;
+    }
+
+    /**
      * Stops (SIGTERM, see {@link #stop}) and starts a node.
      *
      * @param name the node.
@@ -718,7 +812,14 @@ public final class ProcessCluster implements AutoCloseable
         synchronized (node)
         {
             requireDown(node, "wipe");
-            deleteTree(node.dataDir);
+            if (node.lossyFs != null)
+            {
+                deleteContents(node.dataDir);
+            }
+            else
+            {
+                deleteTree(node.dataDir);
+            }
             try
             {
                 Files.createDirectories(node.dataDir);
@@ -931,6 +1032,22 @@ public final class ProcessCluster implements AutoCloseable
         }
     }
 
+    /** Deletes what a directory holds, not the directory (a mount point). */
+    private static void deleteContents(final Path dir)
+    {
+        try (Stream<Path> children = Files.list(dir))
+        {
+            for (final Path child : children.collect(Collectors.toList()))
+            {
+                deleteTree(child);
+            }
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException("cannot empty " + dir, e);
+        }
+    }
+
     private void checkOpen()
     {
         synchronized (nodes)
@@ -963,6 +1080,23 @@ public final class ProcessCluster implements AutoCloseable
         }
     }
 
+    /** Unmounts every lossy filesystem (the shutdown hook's; no FUSE mount outlives the test JVM's exit). */
+    private void unmountAllQuietly()
+    {
+        final List<Node> all;
+        synchronized (nodes)
+        {
+            all = new ArrayList<>(nodes.values());
+        }
+        for (final Node node : all)
+        {
+            if (node.lossyFs != null)
+            {
+                node.lossyFs.close();
+            }
+        }
+    }
+
     /** Kills every node's process tree (SIGKILL, paused ones included) and waits for them to be gone. */
     @Override
     public void close()
@@ -979,6 +1113,10 @@ public final class ProcessCluster implements AutoCloseable
             {
                 waitFor(p, Duration.ofSeconds(30));
                 node.state = State.DOWN;
+            }
+            if (node.lossyFs != null)
+            {
+                node.lossyFs.close();
             }
         }
         try

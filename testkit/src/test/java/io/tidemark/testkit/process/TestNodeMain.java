@@ -10,10 +10,15 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -24,6 +29,10 @@ import java.util.Properties;
  */
 public final class TestNodeMain
 {
+    /** Keeps mappings alive (and their pages dirty) until the process dies. */
+    private static final List<MappedByteBuffer> MAPPINGS = new ArrayList<>();
+    private static final List<FileChannel> CHANNELS = new ArrayList<>();
+
     private TestNodeMain()
     {
     }
@@ -69,6 +78,10 @@ public final class TestNodeMain
                 }
             }
         }, "test-node-shutdown"));
+        if (config.containsKey("mapped.file"))
+        {
+            mappedWrites(dataDir, dataDir.resolve(config.getProperty("mapped.file")));
+        }
         final int port = Integer.parseInt(config.getProperty("port"));
         event(events, "started"); // before the port answers, so readiness implies the event is on disk
         final ServerSocket server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
@@ -99,6 +112,28 @@ public final class TestNodeMain
         {
             // client gone
         }
+    }
+
+    /**
+     * A durable 8 KiB file (fsynced, its directory fsynced), then through a shared mapping: byte 0 = 1 and
+     * force(), byte 4096 = 2 and no force. What a segment's tail looks like to a power cut.
+     */
+    private static void mappedWrites(final Path dataDir, final Path file) throws IOException
+    {
+        // left open, as a segment is: the dirty page reaches the filesystem only when the process dies
+        final FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        ch.write(ByteBuffer.wrap(new byte[8192]), 0);
+        ch.force(true);
+        try (FileChannel d = FileChannel.open(dataDir, StandardOpenOption.READ))
+        {
+            d.force(true);
+        }
+        final MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, 8192);
+        map.put(0, (byte)1);
+        map.force();
+        map.put(4096, (byte)2);
+        MAPPINGS.add(map);
+        CHANNELS.add(ch);
     }
 
     private static void event(final Path events, final String what)
