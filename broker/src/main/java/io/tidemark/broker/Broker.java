@@ -42,6 +42,9 @@ import io.tidemark.broker.group.GroupApis;
 import io.tidemark.broker.group.GroupConfig;
 import io.tidemark.broker.group.GroupCoordinator;
 import io.tidemark.broker.metadata.LeaderBalance;
+import io.tidemark.broker.metrics.BrokerMetrics;
+import io.tidemark.broker.metrics.MeteredHandlers;
+import io.tidemark.broker.metrics.MetricsHttpEndpoint;
 import io.tidemark.broker.metadata.MetadataView;
 import io.tidemark.broker.metadata.PartitionHosting;
 import io.tidemark.broker.metadata.RegistrationGate;
@@ -133,6 +136,8 @@ public final class Broker implements AutoCloseable
     private MetadataView metadata;
     private GroupCoordinator groupCoordinator;
     private RequestProcessor processor;
+    private BrokerMetrics metrics;
+    private MetricsHttpEndpoint metricsEndpoint;
     private String clusterId;
     private volatile long brokerEpoch = -1;
     private boolean closed;
@@ -354,7 +359,10 @@ public final class Broker implements AutoCloseable
         {
             throw new IllegalStateException("broker " + config.nodeId() + ": applying metadata failed", ex.getCause());
         }
+        metrics = new BrokerMetrics(new BrokerMetrics.Sources(config.nodeId(), logManager, replicaManager, () -> controller, groupCoordinator,
+            kafkaListeners()));
         processor = buildProcessor();
+        metricsEndpoint = MetricsHttpEndpoint.start(config.valueOf(BrokerConfigKeys.METRICS_HTTP_LISTENER), metrics.registry());
         for (final KafkaFrameHandler h : frameHandlers)
         {
             h.ready(processor);
@@ -428,8 +436,9 @@ public final class Broker implements AutoCloseable
             producerIds = new LocalProducerIdManager(storage, config.logDirs().get(0));
         }
         final BrokerApis apis = new BrokerApis()
-            .register(ApiKeys.PRODUCE, 0, 13, new ProduceHandler(metadata, replicaManager))
-            .register(ApiKeys.FETCH, 4, 18, new FetchHandler(metadata, lookup, requestPool, fetchTimer, config.fetchMaxBytes()))
+            .register(ApiKeys.PRODUCE, 0, 13, MeteredHandlers.produce(new ProduceHandler(metadata, replicaManager), metrics.topics(), metadata))
+            .register(ApiKeys.FETCH, 4, 18, MeteredHandlers.fetch(new FetchHandler(metadata, lookup, requestPool, fetchTimer, config.fetchMaxBytes()),
+                metrics.topics(), metadata))
             .register(ApiKeys.LIST_OFFSETS, 1, 10, new ListOffsetsHandler(lookup))
             .register(ApiKeys.METADATA, 0, 13, new MetadataHandler(metadata, config.autoCreateTopicsEnable(), timeoutMs))
             .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(metadata, describer, timeoutMs))
@@ -442,7 +451,9 @@ public final class Broker implements AutoCloseable
             .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(metadata))
             .register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(metadata, timeoutMs));
         GroupApis.register(apis, groupCoordinator);
-        return new RequestProcessor(apis.versions(), apis.handlers());
+        final RequestProcessor built = new RequestProcessor(apis.versions(), apis.handlers());
+        built.observer(metrics.requests(apis.versions().ranges().keySet()));
+        return built;
     }
 
     private List<KafkaFrameHandler> bindListeners()
@@ -473,6 +484,20 @@ public final class Broker implements AutoCloseable
             boundAdvertised.add(new Endpoint(advertised.name(), host, port));
         }
         return handlers;
+    }
+
+    private Map<String, TransportServer> kafkaListeners()
+    {
+        final Map<String, TransportServer> result = new LinkedHashMap<>();
+        for (int i = 0; i < servers.size(); i++)
+        {
+            final String name = config.listeners().get(i).name();
+            if (!name.equals(config.interBrokerListenerName()))
+            {
+                result.put(name, servers.get(i));
+            }
+        }
+        return result;
     }
 
     private String newClusterId()
@@ -664,6 +689,22 @@ public final class Broker implements AutoCloseable
     }
 
     /**
+     * @return the metrics (their MBean server and Prometheus collector), null before the broker started.
+     */
+    public BrokerMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /**
+     * @return the bound port of {@code metrics.http.listener}, or -1 when it is off.
+     */
+    public int metricsHttpPort()
+    {
+        return metricsEndpoint == null ? -1 : metricsEndpoint.port();
+    }
+
+    /**
      * @return the log directories.
      */
     public List<Path> logDirs()
@@ -780,6 +821,7 @@ public final class Broker implements AutoCloseable
                     c.close();
                 }
             });
+            failure = run(failure, this::closeMetrics);
             failure = run(failure, () ->
             {
                 if (logManager != null)
@@ -880,6 +922,7 @@ public final class Broker implements AutoCloseable
             {
                 controller.close();
             }
+            closeMetrics();
             if (logManager == null)
             {
                 return List.of();
@@ -895,6 +938,18 @@ public final class Broker implements AutoCloseable
         {
             terminated.countDown();
             LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + (random != null ? " lost power" : " crashed (halted)"));
+        }
+    }
+
+    private void closeMetrics()
+    {
+        if (metricsEndpoint != null)
+        {
+            metricsEndpoint.close();
+        }
+        if (metrics != null)
+        {
+            metrics.close();
         }
     }
 

@@ -76,6 +76,7 @@ public final class LogManager implements AutoCloseable
         final OffsetCheckpoint recoveryPoints;
         final OffsetCheckpoint logStarts;
         final OffsetCheckpoint highWatermarks;
+        final SyncStats syncStats = new SyncStats();
         volatile StorageException offline;
 
         LogDir(final Path path, final Closeable lock, final Storage storage)
@@ -313,6 +314,7 @@ public final class LogManager implements AutoCloseable
                 logs.remove(closedLog.topicPartition(), closedLog);
             }
         });
+        log.syncStats(dir.syncStats);
         logs.put(tp, log);
         reports.put(tp, loaded.report());
         return log;
@@ -621,6 +623,61 @@ public final class LogManager implements AutoCloseable
         {
             // a log that fails is failed by its writer; retention runs again next time
         }
+    }
+
+    /**
+     * @return bytes queued in the log writers' rings and not yet drained, summed over the writers.
+     */
+    public long writerRingOccupancyBytes()
+    {
+        long total = 0;
+        for (final LogWriter w : writers)
+        {
+            total += w.ringOccupancyBytes();
+        }
+        return total;
+    }
+
+    /**
+     * @return the log writers' ring capacity in bytes, summed over the writers.
+     */
+    public long writerRingCapacityBytes()
+    {
+        long total = 0;
+        for (final LogWriter w : writers)
+        {
+            total += w.ringCapacityBytes();
+        }
+        return total;
+    }
+
+    /**
+     * @return appends refused for a full ring or no free slot (back-pressure), summed over the writers.
+     */
+    public long writerBackPressureEvents()
+    {
+        long total = 0;
+        for (final LogWriter w : writers)
+        {
+            total += w.backPressureEvents();
+        }
+        return total;
+    }
+
+    /**
+     * @param logDir one of {@link #logDirs()}.
+     * @return the fsync statistics of its logs, or null if it is not one of them.
+     */
+    public SyncStats syncStats(final Path logDir)
+    {
+        for (final LogDir d : dirs)
+        {
+            if (d.path.equals(logDir))
+            {
+                return d.syncStats;
+            }
+        }
+        return null;
     }
 
     /**

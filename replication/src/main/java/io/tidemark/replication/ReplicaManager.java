@@ -44,6 +44,7 @@ public final class ReplicaManager implements AutoCloseable
     private final IsrChanger isrChanger;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+    private final ReplicationStats stats = new ReplicationStats();
     private volatile long brokerEpoch = -1;
     private volatile java.util.concurrent.Executor logRemover = Runnable::run;
     private volatile boolean closed;
@@ -83,6 +84,14 @@ public final class ReplicaManager implements AutoCloseable
                 scheduleTick();
             }
         });
+    }
+
+    /**
+     * @return the counters of this broker's replication (ISR shrinks and expands), for the broker's metrics.
+     */
+    public ReplicationStats stats()
+    {
+        return stats;
     }
 
     /**
@@ -347,6 +356,10 @@ public final class ReplicaManager implements AutoCloseable
                     if (ex != null)
                     {
                         partition.alterFinished();
+                    }
+                    else
+                    {
+                        stats.isrChanged(state.isr().size(), newIsr.size());
                     }
                 });
         }
