@@ -180,6 +180,11 @@ public final class ReplicaManager implements AutoCloseable
         if (state.isLeader(me))
         {
             stopFetching(tp);
+            if (!created && partition.isLeader())
+            {
+                // led before and after: whether its own AlterPartition or the controller (a fenced broker) changed it
+                stats.isrChanged(previous.isr().size(), state.isr().size());
+            }
             if (!partition.isLeader() || epochChanged)
             {
                 partition.makeLeader(state);
@@ -356,10 +361,6 @@ public final class ReplicaManager implements AutoCloseable
                     if (ex != null)
                     {
                         partition.alterFinished();
-                    }
-                    else
-                    {
-                        stats.isrChanged(state.isr().size(), newIsr.size());
                     }
                 });
         }

@@ -4,10 +4,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Plain counters of one broker's replication, read by the broker's metrics (Kafka's
- * {@code IsrShrinksPerSec} and {@code IsrExpandsPerSec}). An ISR change counts once the controller
- * accepted it, as in Kafka.
+ * {@code IsrShrinksPerSec} and {@code IsrExpandsPerSec}). An ISR change of a partition led here counts when
+ * the decided state reaches this broker, whoever proposed it (this leader's AlterPartition, or the controller
+ * removing a fenced broker).
  *
- * <p>Threads: the controller's completion threads add, any thread reads.
+ * <p>Threads: the thread applying metadata adds, any thread reads.
  */
 public final class ReplicationStats
 {
