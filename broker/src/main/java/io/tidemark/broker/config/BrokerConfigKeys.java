@@ -96,6 +96,7 @@ import io.tidemark.replication.controller.TopicConfigs;
  * leader.imbalance.check.interval.seconds      300                          [1, 604800]                      how often the active controller checks leader balance
  * leader.imbalance.per.broker.percentage       10                           [0, 100]                         share of a broker's preferred partitions led elsewhere that triggers preferred-leader elections
  * replica.placement                            fixed                        fixed or random                  new topics' replicas: fixed = partition i on brokers i, i+1, ... (mod n); random = Kafka's random start and shift per topic
+ * metrics.http.listener                        ""                           host:port, or :port for loopback Prometheus endpoint (GET /metrics: every metric, JVM ones included); empty: off; port 0 picks a free port
  * </pre>
  */
 public final class BrokerConfigKeys
