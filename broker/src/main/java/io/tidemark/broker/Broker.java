@@ -137,6 +137,7 @@ public final class Broker implements AutoCloseable
     private GroupCoordinator groupCoordinator;
     private RequestProcessor processor;
     private BrokerMetrics metrics;
+    private ReplicationRpcService replicationRpc;
     private MetricsHttpEndpoint metricsEndpoint;
     private String clusterId;
     private volatile long brokerEpoch = -1;
@@ -452,7 +453,12 @@ public final class Broker implements AutoCloseable
             .register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(metadata, timeoutMs));
         GroupApis.register(apis, groupCoordinator);
         final RequestProcessor built = new RequestProcessor(apis.versions(), apis.handlers());
-        built.observer(metrics.requests(apis.versions().ranges().keySet()));
+        final io.tidemark.broker.metrics.RequestMetrics requestMetrics = metrics.requests(apis.versions().ranges().keySet());
+        built.observer(requestMetrics);
+        if (replicationRpc != null)
+        {
+            replicationRpc.observer(requestMetrics::onFollowerFetch);
+        }
         return built;
     }
 
@@ -468,8 +474,9 @@ public final class Broker implements AutoCloseable
             if (listener.name().equals(config.interBrokerListenerName()))
             {
                 // followers' replica fetches: internal RPC, served zero-copy from the segments
+                replicationRpc = new ReplicationRpcService(leaderFetchService);
                 server = TransportServer.start(config.network().toTransportConfig(), address,
-                    new ReplicationRpcService(leaderFetchService).register(RpcServer.builder()).build());
+                    replicationRpc.register(RpcServer.builder()).build());
             }
             else
             {

@@ -133,6 +133,8 @@ class ClusterMetricsTest
             final long shrinksBefore = KafkaJmxNamesTest.count(server, "kafka.server:type=ReplicaManager,name=IsrShrinksPerSec");
             final long expandsBefore = KafkaJmxNamesTest.count(server, "kafka.server:type=ReplicaManager,name=IsrExpandsPerSec");
             assertEquals(RECORDS, KafkaJmxNamesTest.count(server, "kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=" + TOPIC));
+            Await.await("followers' fetches counted as FetchFollower", WAIT,
+                () -> countQuietly(server, "kafka.network:type=RequestMetrics,name=RequestsPerSec,request=FetchFollower") > 0);
 
             cluster.crash(victim);
             Await.await("UnderReplicatedPartitions = 1 on the leader", WAIT, () -> gaugeQuietly(server, under) == 1);
