@@ -70,6 +70,8 @@ public final class BrokerMetrics implements AutoCloseable
     private final Histogram[] recycled = new Histogram[2];
     private final Set<TopicPartition> partitionsRegistered = new HashSet<>();
     private final Set<ObjectName> followerLagNames = new HashSet<>();
+    /** Each hosted partition's FetcherLagMetrics name: its clientId names the leader, so it moves with it. */
+    private final Map<TopicPartition, ObjectName> fetcherLagNames = new HashMap<>();
     private final Map<ObjectName, Long> groupLag = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread;
     private volatile RequestMetrics requests;
@@ -353,6 +355,7 @@ public final class BrokerMetrics implements AutoCloseable
             {
                 partitionMetrics(p);
             }
+            fetcherLag(p);
             if (p.isLeader())
             {
                 final PartitionState state = p.state();
@@ -390,6 +393,7 @@ public final class BrokerMetrics implements AutoCloseable
             if (!hosted.contains(tp))
             {
                 partitionsRegistered.remove(tp);
+                fetcherLagNames.remove(tp);
                 final String partition = String.valueOf(tp.partition());
                 registry.removeIf(n -> tp.topic().equals(n.getKeyProperty("topic")) && partition.equals(n.getKeyProperty("partition")) &&
                     !"ReplicationLag".equals(n.getKeyProperty("type")));
@@ -432,9 +436,23 @@ public final class BrokerMetrics implements AutoCloseable
             "records between the durable offset and the log end offset");
         logGauge("tidemark.log", "Log", "FlushPolicy", topic, partition, () -> log.config().flushPolicy().toString(),
             "the flush policy in force (JMX only: a string)");
-        add(MetricsRegistry.name("kafka.server", "type", "FetcherLagMetrics", "name", "ConsumerLag", "clientId",
-            "ReplicaFetcherThread-0-" + Math.max(0, p.state().leader()), "topic", topic, "partition", partition),
-            new Gauge(p::followerLag), "on a follower: records behind the leader's high watermark (-1 on the leader)");
+    }
+
+    private void fetcherLag(final Partition p)
+    {
+        final TopicPartition tp = p.topicPartition();
+        final ObjectName name = MetricsRegistry.name("kafka.server", "type", "FetcherLagMetrics", "name", "ConsumerLag", "clientId",
+            "ReplicaFetcherThread-0-" + Math.max(0, p.state().leader()), "topic", tp.topic(), "partition", String.valueOf(tp.partition()));
+        final ObjectName before = fetcherLagNames.put(tp, name);
+        if (name.equals(before))
+        {
+            return;
+        }
+        if (before != null)
+        {
+            registry.removeIf(before::equals);
+        }
+        add(name, new Gauge(p::followerLag), "on a follower: records behind the leader's high watermark (-1 on the leader)");
     }
 
     private void logGauge(final String domain, final String type, final String name, final String topic, final String partition,

@@ -147,6 +147,11 @@ class ClusterMetricsTest
             Await.await("IsrExpandsPerSec counted", WAIT,
                 () -> countQuietly(server, "kafka.server:type=ReplicaManager,name=IsrExpandsPerSec") == expandsBefore + 1);
             final String followerLag = "tidemark.server:type=ReplicationLag,name=Records,topic=" + TOPIC + ",partition=0,follower=" + victim;
+            final MBeanServer follower = cluster.broker((leader + 2) % cluster.size()).metrics().registry().mbeanServer();
+            final String consumerLag = "kafka.server:type=FetcherLagMetrics,name=ConsumerLag,clientId=ReplicaFetcherThread-0-" + leader +
+                ",topic=" + TOPIC + ",partition=0";
+            Await.await("the follower's FetcherLagMetrics under its leader's fetcher name, caught up", WAIT,
+                () -> follower.isRegistered(KafkaJmxNamesTest.name(consumerLag)) && gaugeQuietly(follower, consumerLag) == 0);
             Await.await("the follower's lag published and 0", WAIT, () -> server.isRegistered(KafkaJmxNamesTest.name(followerLag)) &&
                 gaugeQuietly(server, followerLag) == 0);
         }
