@@ -39,6 +39,9 @@ import io.tidemark.broker.group.GroupApis;
 import io.tidemark.broker.group.GroupConfig;
 import io.tidemark.broker.group.GroupCoordinator;
 import io.tidemark.broker.metadata.LeaderBalance;
+import io.tidemark.broker.metrics.BrokerMetrics;
+import io.tidemark.broker.metrics.MeteredHandlers;
+import io.tidemark.broker.metrics.MetricsHttpEndpoint;
 import io.tidemark.broker.metadata.MetadataView;
 import io.tidemark.broker.metadata.PartitionHosting;
 import io.tidemark.broker.metadata.RegistrationGate;
@@ -145,6 +148,9 @@ public final class Broker implements AutoCloseable
     private MetadataView metadata;
     private GroupCoordinator groupCoordinator;
     private RequestProcessor processor;
+    private BrokerMetrics metrics;
+    private ReplicationRpcService replicationRpc;
+    private MetricsHttpEndpoint metricsEndpoint;
     private String clusterId;
     private volatile long brokerEpoch = -1;
     private boolean closed;
@@ -427,7 +433,10 @@ public final class Broker implements AutoCloseable
         {
             throw new IllegalStateException("broker " + config.nodeId() + ": applying metadata failed", ex.getCause());
         }
+        metrics = new BrokerMetrics(new BrokerMetrics.Sources(config.nodeId(), logManager, replicaManager, () -> controller, groupCoordinator,
+            kafkaListeners()));
         processor = buildProcessor();
+        metricsEndpoint = MetricsHttpEndpoint.start(config.valueOf(BrokerConfigKeys.METRICS_HTTP_LISTENER), metrics.registry());
         for (final KafkaFrameHandler h : frameHandlers)
         {
             h.ready(processor);
@@ -502,8 +511,10 @@ public final class Broker implements AutoCloseable
         }
         final int maxDecompressedBytes = Integer.parseInt(config.valueOf(BrokerConfigKeys.MESSAGE_MAX_DECOMPRESSED_BYTES).trim());
         final BrokerApis apis = new BrokerApis()
-            .register(ApiKeys.PRODUCE, 0, 13, new ProduceHandler(metadata, replicaManager, maxDecompressedBytes))
-            .register(ApiKeys.FETCH, 4, 18, new FetchHandler(metadata, lookup, requestPool, fetchTimer, config.fetchMaxBytes()))
+            .register(ApiKeys.PRODUCE, 0, 13, MeteredHandlers.produce(new ProduceHandler(metadata, replicaManager, maxDecompressedBytes),
+                metrics.topics(), metadata))
+            .register(ApiKeys.FETCH, 4, 18, MeteredHandlers.fetch(new FetchHandler(metadata, lookup, requestPool, fetchTimer, config.fetchMaxBytes()),
+                metrics.topics(), metadata))
             .register(ApiKeys.LIST_OFFSETS, 1, 10, new ListOffsetsHandler(lookup, maxDecompressedBytes))
             .register(ApiKeys.METADATA, 0, 13, new MetadataHandler(metadata, config.autoCreateTopicsEnable(), timeoutMs))
             .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(metadata, describer, timeoutMs))
@@ -516,7 +527,14 @@ public final class Broker implements AutoCloseable
             .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(metadata))
             .register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(metadata, timeoutMs));
         GroupApis.register(apis, groupCoordinator);
-        return new RequestProcessor(apis.versions(), apis.handlers());
+        final RequestProcessor built = new RequestProcessor(apis.versions(), apis.handlers());
+        final io.tidemark.broker.metrics.RequestMetrics requestMetrics = metrics.requests(apis.versions().ranges().keySet());
+        built.observer(requestMetrics);
+        if (replicationRpc != null)
+        {
+            replicationRpc.observer(requestMetrics::onFollowerFetch);
+        }
+        return built;
     }
 
     private List<KafkaFrameHandler> bindListeners()
@@ -532,8 +550,9 @@ public final class Broker implements AutoCloseable
                 if (listener.name().equals(config.interBrokerListenerName()))
                 {
                     // followers' replica fetches: internal RPC, served zero-copy from the segments
+                    replicationRpc = new ReplicationRpcService(leaderFetchService);
                     server = TransportServer.start(config.network().toTransportConfig(), address,
-                        new ReplicationRpcService(leaderFetchService).register(RpcServer.builder()).build());
+                        replicationRpc.register(RpcServer.builder()).build());
                 }
                 else
                 {
@@ -553,6 +572,20 @@ public final class Broker implements AutoCloseable
             boundAdvertised.add(new Endpoint(advertised.name(), host, port));
         }
         return handlers;
+    }
+
+    private Map<String, TransportServer> kafkaListeners()
+    {
+        final Map<String, TransportServer> result = new LinkedHashMap<>();
+        for (int i = 0; i < servers.size(); i++)
+        {
+            final String name = config.listeners().get(i).name();
+            if (!name.equals(config.interBrokerListenerName()))
+            {
+                result.put(name, servers.get(i));
+            }
+        }
+        return result;
     }
 
     private String newClusterId()
@@ -757,6 +790,22 @@ public final class Broker implements AutoCloseable
     }
 
     /**
+     * @return the metrics (their MBean server and Prometheus collector), null before the broker started.
+     */
+    public BrokerMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /**
+     * @return the bound port of {@code metrics.http.listener}, or -1 when it is off.
+     */
+    public int metricsHttpPort()
+    {
+        return metricsEndpoint == null ? -1 : metricsEndpoint.port();
+    }
+
+    /**
      * @return the log directories.
      */
     public List<Path> logDirs()
@@ -873,6 +922,7 @@ public final class Broker implements AutoCloseable
                     c.close();
                 }
             });
+            failure = run(failure, this::closeMetrics);
             failure = run(failure, () ->
             {
                 if (logManager != null)
@@ -974,6 +1024,7 @@ public final class Broker implements AutoCloseable
             {
                 controller.close();
             }
+            closeMetrics();
             if (logManager == null)
             {
                 return List.of();
@@ -989,6 +1040,18 @@ public final class Broker implements AutoCloseable
         {
             terminated.countDown();
             LOG.log(System.Logger.Level.INFO, "broker " + config.nodeId() + (random != null ? " lost power" : " crashed (halted)"));
+        }
+    }
+
+    private void closeMetrics()
+    {
+        if (metricsEndpoint != null)
+        {
+            metricsEndpoint.close();
+        }
+        if (metrics != null)
+        {
+            metrics.close();
         }
     }
 

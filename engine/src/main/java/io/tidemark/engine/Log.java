@@ -102,6 +102,8 @@ public final class Log implements AutoCloseable
     private volatile CorruptBatch[] corrupt = NO_CORRUPT;
     private final Object corruptLock = new Object();
     private static final CorruptBatch[] NO_CORRUPT = new CorruptBatch[0];
+    /** Where this log's fsyncs are recorded: its directory's stats, set once by the log manager. */
+    private volatile SyncStats syncStats;
 
     // ---- writer thread state ----------------------------------------------------------------------
     boolean touched;
@@ -256,6 +258,14 @@ public final class Log implements AutoCloseable
     {
         highWatermarkTracked = true;
         highWatermark = Math.max(logStartOffset, Math.min(hw, logEndOffset));
+    }
+
+    /**
+     * @param stats where this log's fsyncs are recorded from now on (its directory's).
+     */
+    void syncStats(final SyncStats stats)
+    {
+        syncStats = stats;
     }
 
     /**
@@ -1534,6 +1544,7 @@ public final class Log implements AutoCloseable
     {
         final long target = nextOffset;
         final Segment segment = active();
+        final long startNs = nanoClock.nanoTime();
         try
         {
             segment.forceData();
@@ -1544,6 +1555,11 @@ public final class Log implements AutoCloseable
                 "fsync failed; durability of the last " + unsyncedRecords + " records is unknown and the log takes no more writes",
                 ex));
             return false;
+        }
+        final SyncStats stats = syncStats;
+        if (stats != null)
+        {
+            stats.recordSync(nanoClock.nanoTime() - startNs, unsyncedRecords);
         }
         durableOffset = target;
         unsyncedRecords = 0;

@@ -80,6 +80,7 @@ public final class LogManager implements AutoCloseable
         final OffsetCheckpoint recoveryPoints;
         final OffsetCheckpoint logStarts;
         final OffsetCheckpoint highWatermarks;
+        final SyncStats syncStats = new SyncStats();
         volatile StorageException offline;
 
         LogDir(final Path path, final Closeable lock, final Storage storage)
@@ -326,6 +327,7 @@ public final class LogManager implements AutoCloseable
                 logs.remove(closedLog.topicPartition(), closedLog);
             }
         });
+        log.syncStats(dir.syncStats);
         logs.put(tp, log);
         reports.put(tp, loaded.report());
         return log;
@@ -656,6 +658,61 @@ public final class LogManager implements AutoCloseable
         {
             // keep the schedule alive (a failed task would cancel it); the scrubber already skipped the log at fault
         }
+    }
+
+    /**
+     * @return bytes queued in the log writers' rings and not yet drained, summed over the writers.
+     */
+    public long writerRingOccupancyBytes()
+    {
+        long total = 0;
+        for (final LogWriter w : writers)
+        {
+            total += w.ringOccupancyBytes();
+        }
+        return total;
+    }
+
+    /**
+     * @return the log writers' ring capacity in bytes, summed over the writers.
+     */
+    public long writerRingCapacityBytes()
+    {
+        long total = 0;
+        for (final LogWriter w : writers)
+        {
+            total += w.ringCapacityBytes();
+        }
+        return total;
+    }
+
+    /**
+     * @return appends refused for a full ring or no free slot (back-pressure), summed over the writers.
+     */
+    public long writerBackPressureEvents()
+    {
+        long total = 0;
+        for (final LogWriter w : writers)
+        {
+            total += w.backPressureEvents();
+        }
+        return total;
+    }
+
+    /**
+     * @param logDir one of {@link #logDirs()}.
+     * @return the fsync statistics of its logs, or null if it is not one of them.
+     */
+    public SyncStats syncStats(final Path logDir)
+    {
+        for (final LogDir d : dirs)
+        {
+            if (d.path.equals(logDir))
+            {
+                return d.syncStats;
+            }
+        }
+        return null;
     }
 
     /**

@@ -79,6 +79,8 @@ final class LogWriter implements Agent, AutoCloseable
 
     private final String name;
     private final ManyToOneRingBuffer ring;
+    /** Enqueues refused for want of a slot or ring space (appenders on any thread add; readers sum). */
+    private final java.util.concurrent.atomic.LongAdder backPressured = new java.util.concurrent.atomic.LongAdder();
     private final PendingAppend[] slots;
     private final ManyToManyConcurrentArrayQueue<PendingAppend> freeSlots;
     private final NanoClock nanoClock;
@@ -131,6 +133,30 @@ final class LogWriter implements Agent, AutoCloseable
     WriterMode mode()
     {
         return mode;
+    }
+
+    /**
+     * @return bytes in the ring not yet drained (any thread; a moment's view).
+     */
+    long ringOccupancyBytes()
+    {
+        return ring.size();
+    }
+
+    /**
+     * @return the ring's capacity in bytes.
+     */
+    int ringCapacityBytes()
+    {
+        return ring.capacity();
+    }
+
+    /**
+     * @return enqueues refused with {@link #BACK_PRESSURED} since start.
+     */
+    long backPressureEvents()
+    {
+        return backPressured.sum();
     }
 
     /**
@@ -208,12 +234,14 @@ final class LogWriter implements Agent, AutoCloseable
         final PendingAppend slot = freeSlots.poll();
         if (slot == null)
         {
+            backPressured.increment();
             return BACK_PRESSURED;
         }
         final int index = ring.tryClaim(type, HEADER_LENGTH + length);
         if (index == RingBuffer.INSUFFICIENT_CAPACITY)
         {
             recycle(slot);
+            backPressured.increment();
             return BACK_PRESSURED;
         }
         slot.listener = listener;

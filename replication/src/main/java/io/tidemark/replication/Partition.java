@@ -37,6 +37,9 @@ public final class Partition
     /** Pause after a refused or failed ISR change before proposing another. */
     static final long ALTER_RETRY_BACKOFF_MS = 500;
 
+    /** On a follower: the leader's high watermark in its last fetch answer, -1 before one (read by metrics). */
+    private volatile long lastLeaderHighWatermark = -1;
+
     /**
      * What the leader knows about one follower.
      */
@@ -490,6 +493,7 @@ public final class Partition
         {
             return;
         }
+        lastLeaderHighWatermark = leaderHighWatermark;
         final long before = log.highWatermark();
         log.highWatermark(Math.min(leaderHighWatermark, log.logEndOffset()));
         if (log.highWatermark() != before)
@@ -706,9 +710,26 @@ public final class Partition
     }
 
     /**
-     * @return a snapshot of follower progress: replica id to {LEO, durable, lastCaughtUpMs}.
+     * On a follower, Kafka's {@code FetcherLagMetrics} {@code ConsumerLag}: the leader's high watermark in its
+     * last fetch answer less this replica's log end offset, never below 0. Any thread.
+     *
+     * @return the lag in records, or -1 when this replica leads or has had no answer yet.
      */
-    synchronized Map<Integer, long[]> followerProgress()
+    public long followerLag()
+    {
+        final long leaderHw = lastLeaderHighWatermark;
+        if (leader || leaderHw < 0)
+        {
+            return -1;
+        }
+        return Math.max(0, leaderHw - log.logEndOffset());
+    }
+
+    /**
+     * @return a snapshot of follower progress: replica id to {LEO, durable, lastCaughtUpMs} (leader only;
+     *         empty on a follower). Any thread; allocates, so for metrics and tests, not a hot path.
+     */
+    public synchronized Map<Integer, long[]> followerProgress()
     {
         final Map<Integer, long[]> result = new HashMap<>();
         for (final Map.Entry<Integer, ReplicaProgress> e : followers.entrySet())

@@ -47,6 +47,7 @@ public final class ReplicaManager implements AutoCloseable
     private final IsrChanger isrChanger;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+    private final ReplicationStats stats = new ReplicationStats();
     private volatile long brokerEpoch = -1;
     private volatile java.util.concurrent.Executor logRemover = Runnable::run;
     private volatile boolean closed;
@@ -86,6 +87,14 @@ public final class ReplicaManager implements AutoCloseable
                 scheduleTick();
             }
         });
+    }
+
+    /**
+     * @return the counters of this broker's replication (ISR shrinks and expands), for the broker's metrics.
+     */
+    public ReplicationStats stats()
+    {
+        return stats;
     }
 
     /**
@@ -174,6 +183,11 @@ public final class ReplicaManager implements AutoCloseable
         if (state.isLeader(me))
         {
             stopFetching(tp);
+            if (!created && partition.isLeader())
+            {
+                // led before and after: whether its own AlterPartition or the controller (a fenced broker) changed it
+                stats.isrChanged(previous.isr().size(), state.isr().size());
+            }
             if (!partition.isLeader() || epochChanged)
             {
                 partition.makeLeader(state);

@@ -16,6 +16,21 @@ import io.tidemark.transport.Send;
 public final class ReplicationRpcService
 {
     private final LeaderFetchService fetchService;
+    private volatile FetchObserver observer;
+
+    /**
+     * Told when a follower's fetch was answered (the broker's {@code FetchFollower} request metrics). Runs on
+     * the thread that answers: quick, no allocation.
+     */
+    @FunctionalInterface
+    public interface FetchObserver
+    {
+        /**
+         * @param receivedNs when the request's last byte was read ({@code System.nanoTime()}).
+         * @param answeredNs when the answer was handed to the transport.
+         */
+        void onFollowerFetch(long receivedNs, long answeredNs);
+    }
 
     /**
      * @param fetchService the leader's fetch service.
@@ -23,6 +38,14 @@ public final class ReplicationRpcService
     public ReplicationRpcService(final LeaderFetchService fetchService)
     {
         this.fetchService = fetchService;
+    }
+
+    /**
+     * @param v told of every answered replica fetch from now on.
+     */
+    public void observer(final FetchObserver v)
+    {
+        observer = v;
     }
 
     /**
@@ -50,6 +73,7 @@ public final class ReplicationRpcService
             request.respondError(RpcError.INVALID_REQUEST.code());
             return;
         }
+        final long receivedNs = request.frame().receivedNs();
         request.frame().release();
         fetchService.handleFetch(fetch, response ->
         {
@@ -57,6 +81,11 @@ public final class ReplicationRpcService
             if (!request.respond(0, send))
             {
                 response.release();
+            }
+            final FetchObserver o = observer;
+            if (o != null)
+            {
+                o.onFollowerFetch(receivedNs, System.nanoTime());
             }
         });
     }

@@ -48,6 +48,7 @@ public final class TidemarkCli implements Runnable
         cli.addSubcommand(new ConsumeCommand());
         cli.addSubcommand(new GroupsCommand());
         cli.addSubcommand(new DumpLogCommand());
+        cli.addSubcommand(new TopCommand());
         for (final CliCommandProvider provider : ServiceLoader.load(CliCommandProvider.class))
         {
             for (final Object command : provider.commands())

@@ -108,6 +108,7 @@ import io.tidemark.replication.controller.TopicConfigs;
  * leader.imbalance.check.interval.seconds      300                          [1, 604800]                      how often the active controller checks leader balance
  * leader.imbalance.per.broker.percentage       10                           [0, 100]                         share of a broker's preferred partitions led elsewhere that triggers preferred-leader elections
  * replica.placement                            fixed                        fixed or random                  new topics' replicas: fixed = partition i on brokers i, i+1, ... (mod n); random = Kafka's random start and shift per topic
+ * metrics.http.listener                        ""                           host:port, or :port for loopback Prometheus endpoint (GET /metrics: every metric, JVM ones included); empty: off; port 0 picks a free port
  * </pre>
  */
 public final class BrokerConfigKeys
@@ -126,6 +127,8 @@ public final class BrokerConfigKeys
     public static final String CONTROLLER_QUORUM_VOTERS = "controller.quorum.voters";
     /** {@code inter.broker.listener.name}: the replication listener. */
     public static final String INTER_BROKER_LISTENER_NAME = "inter.broker.listener.name";
+    /** {@code metrics.http.listener}: Tidemark's Prometheus endpoint. */
+    public static final String METRICS_HTTP_LISTENER = "metrics.http.listener";
     /** {@code cluster.id}. */
     public static final String CLUSTER_ID = "cluster.id";
     /** {@code metadata.log.dir}. */
@@ -450,6 +453,8 @@ public final class BrokerConfigKeys
             "share of a broker's preferred partitions led elsewhere that triggers preferred-leader elections"));
         add(m, stringKey(REPLICA_PLACEMENT, "fixed", Set.of("fixed", "random"), "fixed or random", null, null,
             "new topics' replicas: fixed = partition i on brokers i, i+1, ... (mod n); random = Kafka's random start and shift per topic"));
+        add(m, stringKey(METRICS_HTTP_LISTENER, "", null, "host:port, or :port for loopback", BrokerConfigKeys::checkMetricsListener, null,
+            "Prometheus endpoint (GET /metrics: every metric, JVM ones included); empty: off; port 0 picks a free port"));
         BY_NAME = Collections.unmodifiableMap(m);
         ALL = List.copyOf(m.values());
     }
@@ -481,6 +486,32 @@ public final class BrokerConfigKeys
     private static ConfigKey boolKey(final String name, final String def, final String topicKey, final String doc)
     {
         return new ConfigKey(name, ConfigKey.Type.BOOLEAN, def, 0, 0, null, null, "true or false", topicKey, doc);
+    }
+
+    private static void checkMetricsListener(final String v)
+    {
+        final String value = v.trim();
+        if (value.isEmpty())
+        {
+            return;
+        }
+        final int colon = value.lastIndexOf(':');
+        int port = -1;
+        if (colon >= 0)
+        {
+            try
+            {
+                port = Integer.parseInt(value.substring(colon + 1));
+            }
+            catch (final NumberFormatException ex)
+            {
+                port = -1;
+            }
+        }
+        if (port < 0 || port > 65535 || value.contains("://"))
+        {
+            throw new ConfigException(METRICS_HTTP_LISTENER, v, "host:port or :port with a port in [0, 65535]");
+        }
     }
 
     private static ConfigKey stringKey(final String name, final String def, final Set<String> choices, final String allowed,

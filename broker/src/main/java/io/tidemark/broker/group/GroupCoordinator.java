@@ -172,6 +172,47 @@ public final class GroupCoordinator implements AutoCloseable
         return partitionFor(groupId, topic != null ? topic.partitions().size() : config.offsetsTopicPartitions());
     }
 
+    /**
+     * For metrics (the metrics thread; allocates): the committed offsets of every group this broker
+     * coordinates, by group then by Kafka's topic-partition, and each group's state.
+     *
+     * @param sink told each group's id, state name and committed offsets (a copy).
+     */
+    public void forEachGroup(final GroupSink sink)
+    {
+        for (final Shard shard : shards.values())
+        {
+            for (final ClassicGroup g : shard.groups.values())
+            {
+                final Map<org.apache.kafka.common.TopicPartition, Long> committed = new java.util.HashMap<>();
+                final String state;
+                synchronized (g)
+                {
+                    state = g.state.name();
+                    for (final Map.Entry<org.apache.kafka.common.TopicPartition, ClassicGroup.Committed> e : g.offsets.entrySet())
+                    {
+                        committed.put(e.getKey(), e.getValue().value().offset());
+                    }
+                }
+                sink.group(g.groupId, state, committed);
+            }
+        }
+    }
+
+    /**
+     * Receives groups from {@link #forEachGroup(GroupSink)}.
+     */
+    @FunctionalInterface
+    public interface GroupSink
+    {
+        /**
+         * @param groupId   the group.
+         * @param state     its state (Kafka's names, e.g. {@code STABLE}).
+         * @param committed its committed offsets.
+         */
+        void group(String groupId, String state, Map<org.apache.kafka.common.TopicPartition, Long> committed);
+    }
+
     // ---------------------------------------------------------------------------------------------
     // leadership of offsets partitions
     // ---------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ public final class RequestProcessor
     private final Map<ApiKeys, ApiHandler> handlers;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closing;
+    private volatile RequestObserver observer;
 
     /**
      * @param versions the advertised versions.
@@ -48,6 +49,14 @@ public final class RequestProcessor
                 throw new IllegalArgumentException("advertised " + api + " has no handler");
             }
         }
+    }
+
+    /**
+     * @param v told the timings of every answered request from now on (the broker's request metrics).
+     */
+    public void observer(final RequestObserver v)
+    {
+        observer = v;
     }
 
     /**
@@ -125,9 +134,11 @@ public final class RequestProcessor
         final ApiKeys api = header.apiKey();
         final short version = header.apiVersion();
         final RequestContext context = new RequestContext(session.connection(), frame, header, session.listenerName());
+        final RequestObserver o = observer;
+        final RequestTiming timing = o == null ? null : new RequestTiming(o, api, frame.receivedNs(), System.nanoTime());
         if (api == ApiKeys.API_VERSIONS && !versions.accepts(api, version))
         {
-            send(context, (short)0, versions.unsupportedVersionResponse(), List.of());
+            send(context, (short)0, versions.unsupportedVersionResponse(), List.of(), timing);
             return;
         }
         if (!versions.accepts(api, version))
@@ -149,7 +160,7 @@ public final class RequestProcessor
         }
         if (api == ApiKeys.API_VERSIONS)
         {
-            apiVersions(context, (ApiVersionsRequest)request);
+            apiVersions(context, (ApiVersionsRequest)request, timing);
             return;
         }
         final CompletionStage<Response> stage;
@@ -159,23 +170,31 @@ public final class RequestProcessor
         }
         catch (final RuntimeException ex)
         {
-            failed(context, request, ex);
+            failed(context, request, ex, timing);
             return;
+        }
+        if (timing != null)
+        {
+            timing.handledNs = System.nanoTime();
         }
         stage.whenComplete((response, error) ->
         {
+            if (timing != null)
+            {
+                timing.completedNs = System.nanoTime();
+            }
             if (error != null)
             {
-                failed(context, request, error);
+                failed(context, request, error, timing);
             }
             else
             {
-                complete(context, response);
+                complete(context, response, timing);
             }
         });
     }
 
-    private void apiVersions(final RequestContext context, final ApiVersionsRequest request)
+    private void apiVersions(final RequestContext context, final ApiVersionsRequest request, final RequestTiming timing)
     {
         final ApiVersionsResponseData data;
         if (context.version() >= 3 && !request.isValid())
@@ -186,10 +205,10 @@ public final class RequestProcessor
         {
             data = versions.response();
         }
-        send(context, context.version(), data, List.of());
+        send(context, context.version(), data, List.of(), timing);
     }
 
-    private void complete(final RequestContext context, final Response response)
+    private void complete(final RequestContext context, final Response response, final RequestTiming timing)
     {
         if (response.closeReason() != null)
         {
@@ -202,11 +221,11 @@ public final class RequestProcessor
         }
         else
         {
-            send(context, context.version(), response.body(), response.resources());
+            send(context, context.version(), response.body(), response.resources(), timing);
         }
     }
 
-    private void failed(final RequestContext context, final AbstractRequest request, final Throwable error)
+    private void failed(final RequestContext context, final AbstractRequest request, final Throwable error, final RequestTiming timing)
     {
         final Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
         final Errors mapped = Errors.forException(cause);
@@ -227,16 +246,16 @@ public final class RequestProcessor
             closeConnection(context, "cannot build the error response of " + context.api() + ": " + ex);
             return;
         }
-        send(context, context.version(), body, List.of());
+        send(context, context.version(), body, List.of(), timing);
     }
 
     private void send(final RequestContext context, final short version, final ApiMessage body,
-        final List<? extends AutoCloseable> resources)
+        final List<? extends AutoCloseable> resources, final RequestTiming timing)
     {
         final Send send;
         try
         {
-            send = ResponseEncoder.encode(context.api(), version, context.header().correlationId(), body, resources);
+            send = ResponseEncoder.encode(context.api(), version, context.header().correlationId(), body, resources, timing);
         }
         catch (final RuntimeException ex)
         {
@@ -252,6 +271,10 @@ public final class RequestProcessor
             finish(context.frame(), null);
             closeConnection(context, "cannot encode the " + context.api() + " v" + version + " response: " + ex);
             return;
+        }
+        if (timing != null)
+        {
+            timing.respondedNs = System.nanoTime();
         }
         finish(context.frame(), send);
     }

@@ -34,6 +34,23 @@ public final class ResponseEncoder
     public static Send encode(
         final ApiKeys api, final short version, final int correlationId, final ApiMessage body, final List<? extends AutoCloseable> resources)
     {
+        return encode(api, version, correlationId, body, resources, null);
+    }
+
+    /**
+     * As {@link #encode(ApiKeys, short, int, ApiMessage, List)}, and tells {@code sent} when the send is done.
+     *
+     * @param api           the API.
+     * @param version       the request's version.
+     * @param correlationId the request's correlation id.
+     * @param body          the response body.
+     * @param resources     closed when the send is done (file slices), may be empty.
+     * @param sent          told after the resources are closed, or null.
+     * @return the send.
+     */
+    public static Send encode(final ApiKeys api, final short version, final int correlationId, final ApiMessage body,
+        final List<? extends AutoCloseable> resources, final io.tidemark.transport.SendCompletion sent)
+    {
         final short headerVersion = api.responseHeaderVersion(version);
         final ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
         final ObjectSerializationCache cache = new ObjectSerializationCache();
@@ -45,7 +62,24 @@ public final class ResponseEncoder
         header.write(writable, cache, headerVersion);
         body.write(writable, cache, version);
         writable.finish();
-        if (!resources.isEmpty())
+        if (sent != null)
+        {
+            builder.onComplete((send, error) ->
+            {
+                try
+                {
+                    if (!resources.isEmpty())
+                    {
+                        closeAll(resources);
+                    }
+                }
+                finally
+                {
+                    sent.onComplete(send, error);
+                }
+            });
+        }
+        else if (!resources.isEmpty())
         {
             builder.onComplete((send, error) -> closeAll(resources));
         }
