@@ -7,11 +7,12 @@ import java.util.TreeMap;
 
 import io.tidemark.engine.RecoveryReport;
 import io.tidemark.engine.TopicPartition;
+import io.tidemark.transport.LogText;
 
 /**
  * The log lines that say what opening the logs repaired: one line per partition whose recovery truncated,
  * rebuilt or removed something (what, where and why, from {@link RecoveryReport}), none for the partitions
- * that opened as they were. Control characters are escaped ({@code \n}, {@code \r}, {@code \t},
+ * that opened as they were. Control characters are escaped by {@link LogText} ({@code \n}, {@code \r}, {@code \t},
  * {@code \\uXXXX}): topic names and paths come from clients, and a line must never forge another. Runs on
  * the thread starting the broker.
  */
@@ -64,40 +65,8 @@ final class RecoveryLog
                 b.append("; ").append(note);
             }
             b.append("; offsets now [").append(r.logStartOffset()).append(", ").append(r.logEndOffset()).append(')');
-            lines.add(escape(b));
+            lines.add(LogText.escape(b));
         }
         return lines;
-    }
-
-    /**
-     * @param text a line.
-     * @return it with every control character (C0, DEL, C1) escaped and backslashes doubled.
-     */
-    static String escape(final CharSequence text)
-    {
-        final StringBuilder b = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            switch (c)
-            {
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case '\\' -> b.append("\\\\");
-                default ->
-                {
-                    if (c < 0x20 || c >= 0x7f && c <= 0x9f)
-                    {
-                        b.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.toString();
     }
 }
