@@ -2,10 +2,8 @@ package io.tidemark.broker;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.tidemark.engine.LogManager;
 import io.tidemark.engine.storage.FileStorage;
-import io.tidemark.engine.storage.Storage;
+import io.tidemark.engine.storage.ForwardingStorage;
 import io.tidemark.engine.storage.StorageFile;
 import io.tidemark.testkit.Tags;
 import org.junit.jupiter.api.Tag;
@@ -31,9 +29,14 @@ class BrokerFatalErrorTest
     Path dir;
 
     /** File storage whose next opening of a recovery-point checkpoint throws an OutOfMemoryError once armed. */
-    private static final class ErrorInjectingStorage implements Storage
+    private static final class ErrorInjectingStorage extends ForwardingStorage
     {
         final AtomicBoolean armed = new AtomicBoolean();
+
+        ErrorInjectingStorage()
+        {
+            super(FileStorage.INSTANCE);
+        }
 
         @Override
         public StorageFile open(final Path path, final boolean create) throws IOException
@@ -43,54 +46,6 @@ class BrokerFatalErrorTest
                 throw new OutOfMemoryError("injected into the checkpoint");
             }
             return FileStorage.INSTANCE.open(path, create);
-        }
-
-        @Override
-        public boolean exists(final Path path)
-        {
-            return FileStorage.INSTANCE.exists(path);
-        }
-
-        @Override
-        public boolean isDirectory(final Path path)
-        {
-            return FileStorage.INSTANCE.isDirectory(path);
-        }
-
-        @Override
-        public List<Path> list(final Path d) throws IOException
-        {
-            return FileStorage.INSTANCE.list(d);
-        }
-
-        @Override
-        public void createDirectories(final Path d) throws IOException
-        {
-            FileStorage.INSTANCE.createDirectories(d);
-        }
-
-        @Override
-        public void move(final Path from, final Path to) throws IOException
-        {
-            FileStorage.INSTANCE.move(from, to);
-        }
-
-        @Override
-        public void delete(final Path path) throws IOException
-        {
-            FileStorage.INSTANCE.delete(path);
-        }
-
-        @Override
-        public void fsyncDirectory(final Path d) throws IOException
-        {
-            FileStorage.INSTANCE.fsyncDirectory(d);
-        }
-
-        @Override
-        public Closeable lock(final Path lockFile) throws IOException
-        {
-            return FileStorage.INSTANCE.lock(lockFile);
         }
     }
 

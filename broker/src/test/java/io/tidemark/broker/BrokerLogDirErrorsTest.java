@@ -7,13 +7,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 import io.tidemark.broker.config.BrokerConfig;
 import io.tidemark.broker.config.ConfigException;
 import io.tidemark.engine.storage.FileStorage;
-import io.tidemark.engine.storage.Storage;
+import io.tidemark.engine.storage.ForwardingStorage;
 import io.tidemark.engine.storage.StorageFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,12 +27,13 @@ class BrokerLogDirErrorsTest
     Path dir;
 
     /** File storage that denies writing under one directory, as a read-only directory does to a non-root user. */
-    private static final class DenyingStorage implements Storage
+    private static final class DenyingStorage extends ForwardingStorage
     {
         private final Path denied;
 
         DenyingStorage(final Path denied)
         {
+            super(FileStorage.INSTANCE);
             this.denied = denied;
         }
 
@@ -49,59 +49,35 @@ class BrokerLogDirErrorsTest
         public StorageFile open(final Path path, final boolean create) throws IOException
         {
             check(path);
-            return FileStorage.INSTANCE.open(path, create);
-        }
-
-        @Override
-        public boolean exists(final Path path)
-        {
-            return FileStorage.INSTANCE.exists(path);
-        }
-
-        @Override
-        public boolean isDirectory(final Path path)
-        {
-            return FileStorage.INSTANCE.isDirectory(path);
-        }
-
-        @Override
-        public List<Path> list(final Path d) throws IOException
-        {
-            return FileStorage.INSTANCE.list(d);
+            return super.open(path, create);
         }
 
         @Override
         public void createDirectories(final Path d) throws IOException
         {
             check(d);
-            FileStorage.INSTANCE.createDirectories(d);
+            super.createDirectories(d);
         }
 
         @Override
         public void move(final Path from, final Path to) throws IOException
         {
             check(to);
-            FileStorage.INSTANCE.move(from, to);
+            super.move(from, to);
         }
 
         @Override
         public void delete(final Path path) throws IOException
         {
             check(path);
-            FileStorage.INSTANCE.delete(path);
-        }
-
-        @Override
-        public void fsyncDirectory(final Path d) throws IOException
-        {
-            FileStorage.INSTANCE.fsyncDirectory(d);
+            super.delete(path);
         }
 
         @Override
         public Closeable lock(final Path lockFile) throws IOException
         {
             check(lockFile);
-            return FileStorage.INSTANCE.lock(lockFile);
+            return super.lock(lockFile);
         }
     }
 

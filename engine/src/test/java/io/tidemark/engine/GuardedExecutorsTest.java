@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.tidemark.engine.storage.FileStorage;
-import io.tidemark.engine.storage.Storage;
+import io.tidemark.engine.storage.ForwardingStorage;
 import io.tidemark.engine.storage.StorageFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,10 +72,15 @@ class GuardedExecutorsTest
     }
 
     /** File storage whose opening of the recovery-point checkpoint throws an Error while armed. */
-    private static final class ErrorInjectingStorage implements Storage
+    private static final class ErrorInjectingStorage extends ForwardingStorage
     {
         final AtomicBoolean armed = new AtomicBoolean();
         final AtomicInteger checkpoints = new AtomicInteger();
+
+        ErrorInjectingStorage()
+        {
+            super(FileStorage.INSTANCE);
+        }
 
         @Override
         public StorageFile open(final Path path, final boolean create) throws IOException
@@ -90,54 +94,6 @@ class GuardedExecutorsTest
                 checkpoints.incrementAndGet();
             }
             return FileStorage.INSTANCE.open(path, create);
-        }
-
-        @Override
-        public boolean exists(final Path path)
-        {
-            return FileStorage.INSTANCE.exists(path);
-        }
-
-        @Override
-        public boolean isDirectory(final Path path)
-        {
-            return FileStorage.INSTANCE.isDirectory(path);
-        }
-
-        @Override
-        public List<Path> list(final Path d) throws IOException
-        {
-            return FileStorage.INSTANCE.list(d);
-        }
-
-        @Override
-        public void createDirectories(final Path d) throws IOException
-        {
-            FileStorage.INSTANCE.createDirectories(d);
-        }
-
-        @Override
-        public void move(final Path from, final Path to) throws IOException
-        {
-            FileStorage.INSTANCE.move(from, to);
-        }
-
-        @Override
-        public void delete(final Path path) throws IOException
-        {
-            FileStorage.INSTANCE.delete(path);
-        }
-
-        @Override
-        public void fsyncDirectory(final Path d) throws IOException
-        {
-            FileStorage.INSTANCE.fsyncDirectory(d);
-        }
-
-        @Override
-        public Closeable lock(final Path lockFile) throws IOException
-        {
-            return FileStorage.INSTANCE.lock(lockFile);
         }
     }
 
