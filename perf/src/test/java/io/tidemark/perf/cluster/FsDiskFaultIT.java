@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.tidemark.testkit.Await;
+import io.tidemark.testkit.Ports;
 import io.tidemark.testkit.Tags;
 import io.tidemark.testkit.process.LossyFs;
 import io.tidemark.testkit.process.ProcessCluster;
@@ -70,7 +75,9 @@ class FsDiskFaultIT
     {
         final String topic = "fsync-eio";
         final List<String> acknowledged = new ArrayList<>();
-        try (TidemarkCluster cluster = new TidemarkCluster(dir.resolve("cluster"), 1, false, Map.of("log.flush.policy", "batch"), true))
+        final int metricsPort = Ports.freePort();
+        try (TidemarkCluster cluster = new TidemarkCluster(dir.resolve("cluster"), 1, false, Map.of("log.flush.policy", "batch",
+            "metrics.http.listener", "127.0.0.1:" + metricsPort), true))
         {
             createTopic(cluster, topic);
             final ProcessCluster.Node node = cluster.processes().node(NODE);
@@ -86,6 +93,9 @@ class FsDiskFaultIT
             final String offline = "log directory " + node.dataDir() + " is offline";
             Await.await(() -> "the broker says \"" + offline + "\":\n" + cluster.tails(40), Duration.ofSeconds(30),
                 () -> output(node).contains(offline));
+            final String gauge = "kafka_server_replicamanager_offlinereplicacount 1.0";
+            Await.await(() -> "the broker's metrics say " + gauge + ":\n" + scrape(metricsPort), Duration.ofSeconds(30),
+                () -> scrape(metricsPort).contains(gauge));
 
             // the fsync failed, so what it covered was never durable: a power cut drops it, and nothing acknowledged
             cluster.processes().powerCut(List.of(NODE), null);
@@ -223,6 +233,25 @@ class FsDiskFaultIT
             });
         }
         return values;
+    }
+
+    /** @return the broker's Prometheus metrics, or the failure to read them. */
+    private static String scrape(final int port)
+    {
+        try
+        {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).GET()
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+        catch (final IOException ex)
+        {
+            return "cannot scrape: " + ex;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while scraping", ex);
+        }
     }
 
     private static String output(final ProcessCluster.Node node)
