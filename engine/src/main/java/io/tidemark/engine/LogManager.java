@@ -42,6 +42,8 @@ import io.tidemark.engine.storage.Storage;
  */
 public final class LogManager implements AutoCloseable
 {
+    private static final System.Logger LOG = System.getLogger(LogManager.class.getName());
+
     /** Name of the clean-shutdown marker. */
     public static final String CLEAN_SHUTDOWN_FILE = ".tidemark_cleanshutdown";
     /** Name of the thread running checkpoints and retention. */
@@ -340,6 +342,8 @@ public final class LogManager implements AutoCloseable
             return;
         }
         dir.offline = cause;
+        LOG.log(System.Logger.Level.ERROR, "log directory " + dir.path + " is offline, its logs take no more writes until"
+            + " restarted: " + cause.getMessage());
         for (final Log log : logs.values())
         {
             if (log.dir().startsWith(dir.path))

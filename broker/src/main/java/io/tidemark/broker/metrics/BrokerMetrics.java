@@ -157,7 +157,8 @@ public final class BrokerMetrics implements AutoCloseable
             () -> count(p -> p.isLeader() && p.state().isr().size() < p.state().minInsyncReplicas()), "led partitions below min.insync.replicas");
         gauge("kafka.server", "ReplicaManager", "AtMinIsrPartitionCount",
             () -> count(p -> p.isLeader() && p.state().isr().size() == p.state().minInsyncReplicas()), "led partitions at min.insync.replicas");
-        gauge("kafka.server", "ReplicaManager", "OfflineReplicaCount", () -> count(p -> p.log().isClosed()), "replicas whose log is offline");
+        gauge("kafka.server", "ReplicaManager", "OfflineReplicaCount", () -> count(p -> p.log().isClosed() || p.log().failure() != null),
+            "replicas whose log is offline (closed, or failed with its log dir)");
         add(MetricsRegistry.name("kafka.server", "type", "ReplicaManager", "name", "IsrShrinksPerSec"),
             Meter.counting("shrinks", clock, () -> rm.stats().isrShrinks()), "ISR shrinks accepted by the controller");
         add(MetricsRegistry.name("kafka.server", "type", "ReplicaManager", "name", "IsrExpandsPerSec"),

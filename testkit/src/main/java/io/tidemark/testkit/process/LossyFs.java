@@ -143,7 +143,10 @@ public final class LossyFs implements AutoCloseable
         command("fail-fsync " + glob);
     }
 
-    /** @param glob every write, extending truncate or create of a matching path fails with ENOSPC. */
+    /**
+     * @param glob every write past a file's size, extending truncate, fallocate or create of a matching path fails
+     *             with ENOSPC (a full disk: blocks already reserved, by fallocate or earlier writes, take overwrites).
+     */
     public void enospc(final String glob)
     {
         command("enospc " + glob);

@@ -19,7 +19,8 @@
  *                       namespace operations survives
  *   fail-fsync GLOB     the next fsync (or fdatasync, msync, directory fsync) of a path matching GLOB (fnmatch,
  *                       paths start with '/') fails with EIO; its writes stay unsynced
- *   enospc GLOB         every write, extending truncate or create under a path matching GLOB fails with ENOSPC
+ *   enospc GLOB         every write past a file's size, extending truncate, fallocate and create under a path
+ *                       matching GLOB fails with ENOSPC (a full disk: blocks already reserved take overwrites)
  *   clear               no more injected faults
  * After a cut every modifying operation fails with EIO until the filesystem is mounted again: the kernel's
  * dirty pages of a killed process's mappings never arrive. Reading the control file gives the state:
@@ -1179,7 +1180,13 @@ static int lfs_write(const char *path, const char *buf, size_t size, off_t offse
     rc = frozen();
     if (rc == 0 && matches(enospc_glob, path))
     {
-        rc = -ENOSPC;
+        // a full disk refuses the writes that need new blocks (past the file's size); blocks already reserved
+        // (posix_fallocate, or written before) take overwrites, as on ext4 or XFS
+        struct stat st;
+        if (fstat((int)fi->fh, &st) != 0 || offset + (off_t)size > st.st_size)
+        {
+            rc = -ENOSPC;
+        }
     }
     struct fstate *s = NULL;
     if (rc == 0)
