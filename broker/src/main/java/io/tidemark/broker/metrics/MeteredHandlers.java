@@ -58,10 +58,6 @@ public final class MeteredHandlers
         {
             t++;
             final String topic = topicName(metadata, td.name(), td.topicId(), context.version() >= 13);
-            if (topic == null)
-            {
-                continue;
-            }
             final List<ProduceRequestData.PartitionProduceData> partitions = td.partitionData();
             for (int p = 0; p < partitions.size(); p++)
             {
@@ -120,10 +116,6 @@ public final class MeteredHandlers
         {
             final FetchResponseData.FetchableTopicResponse tr = topics.get(t);
             final String topic = topicName(metadata, tr.topic(), tr.topicId(), context.version() >= 13);
-            if (topic == null)
-            {
-                continue;
-            }
             final List<FetchResponseData.PartitionData> partitions = tr.partitions();
             for (int p = 0; p < partitions.size(); p++)
             {
@@ -136,11 +128,9 @@ public final class MeteredHandlers
 
     private static String topicName(final MetadataView metadata, final String name, final Uuid id, final boolean byId)
     {
-        if (!byId)
-        {
-            return name == null || name.isEmpty() ? null : name;
-        }
-        final TopicInfo topic = metadata.topic(id);
+        // only topics the metadata knows get meters of their own: a name a client made up (a typo, a fuzzer)
+        // counts in the broker-wide meters alone, so requests cannot create metrics without bound
+        final TopicInfo topic = byId ? metadata.topic(id) : name == null || name.isEmpty() ? null : metadata.topic(name);
         return topic == null ? null : topic.name();
     }
 }

@@ -56,6 +56,10 @@ public final class TopicMetrics
 
     private Meter[] topic(final String topic)
     {
+        if (topic == null)
+        {
+            return null;
+        }
         final Meter[] m = byTopic.get(topic);
         if (m != null)
         {
@@ -70,7 +74,7 @@ public final class TopicMetrics
     /**
      * A partition of a produce request: counted, and on success its records and bytes.
      *
-     * @param topic   the topic.
+     * @param topic   the topic, or null for one the metadata does not know (counted broker-wide only).
      * @param records records appended (0 on failure).
      * @param bytes   bytes appended (0 on failure).
      * @param failed  true if the append failed.
@@ -91,7 +95,7 @@ public final class TopicMetrics
     /**
      * A partition of a consumer's fetch.
      *
-     * @param topic  the topic.
+     * @param topic  the topic, or null for one the metadata does not know (counted broker-wide only).
      * @param bytes  record bytes sent.
      * @param failed true if it failed.
      */
@@ -111,7 +115,10 @@ public final class TopicMetrics
     {
         if (n != 0)
         {
-            topic[which].mark(n);
+            if (topic != null)
+            {
+                topic[which].mark(n);
+            }
             all[which].mark(n);
         }
     }

@@ -294,4 +294,25 @@ class KafkaJmxNamesTest
             assertEquals(List.of(), missing, "names or attributes missing");
         }
     }
+
+    @Test
+    void shouldCountProducesToUnknownTopicsBrokerWideWithoutAMeterPerMadeUpName() throws Exception
+    {
+        try (Broker broker = start(dir, Map.of("auto.create.topics.enable", "false"));
+             io.tidemark.broker.RawKafkaClient client = new io.tidemark.broker.RawKafkaClient(broker.port()))
+        {
+            final org.apache.kafka.common.record.MemoryRecords records = org.apache.kafka.common.record.MemoryRecords.withRecords(
+                org.apache.kafka.common.compress.Compression.NONE, new org.apache.kafka.common.record.SimpleRecord("v".getBytes()));
+            for (int i = 0; i < 50; i++)
+            {
+                client.call(org.apache.kafka.common.protocol.ApiKeys.PRODUCE, (short)9,
+                    io.tidemark.broker.RawKafkaClient.produce("made-up-" + i, 0, records, (short)1));
+            }
+            final MBeanServer server = broker.metrics().registry().mbeanServer();
+            assertEquals(50, count(server, "kafka.server:type=BrokerTopicMetrics,name=TotalProduceRequestsPerSec"));
+            assertEquals(50, count(server, "kafka.server:type=BrokerTopicMetrics,name=FailedProduceRequestsPerSec"));
+            assertEquals(java.util.Set.of(), server.queryNames(new javax.management.ObjectName(
+                "kafka.server:type=BrokerTopicMetrics,topic=made-up-*,*"), null), "a request cannot create metrics for a name it made up");
+        }
+    }
 }
