@@ -146,7 +146,9 @@ class FsPowerCutIT
             }
             assertTrue(report.valid(), () -> report + "\n" + String.join("\n", cutLog) + "\n" + cluster.tails(60));
             assertEquals(0, report.lost(), () -> "acknowledged records lost under " + policy + ": " + report);
-            assertTrue(report.acknowledged() > 500, "the workload made progress: " + report.acknowledged() + " acknowledged");
+            // progress, not speed: at least 100 acknowledged per cut (a loaded 2-core machine acknowledged 460 in 3 cuts)
+            assertTrue(report.acknowledged() >= 100L * cuts, "the workload made progress: " + report.acknowledged() +
+                " acknowledged in " + cuts + " cuts");
         }
     }
 
